@@ -1,0 +1,3 @@
+from mkrescue.cli import main
+
+main()

@@ -1,0 +1,96 @@
+"""The command line: parse, call, print. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from mkrescue import __version__
+from mkrescue.errors import MkrescueError
+
+BUILD_COMMAND = "build"
+
+
+class DefaultToBuild(click.Group):
+    """`mkrescue --flasher X --fw Y -o rescue.iso` means `mkrescue build ...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = [BUILD_COMMAND, *args]
+        return super().parse_args(ctx, args)
+
+
+def _debug_option(function):
+    # Read by main() from argv, so the flag works wherever it is written.
+    return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(function)
+
+
+@click.group(cls=DefaultToBuild, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mkrescue")
+def cli() -> None:
+    """Build bootable FreeDOS rescue media for flashing firmware.
+
+    \b
+    mkrescue --flasher BINFLASH.EXE --fw ND1300A.BIN -o rescue.iso
+    then burn rescue.iso to a CD (or write the image to a USB stick).
+    """
+
+
+@cli.command(BUILD_COMMAND)
+@click.option("--flasher", type=click.Path(path_type=Path), required=True, help="The DOS flasher program (.EXE, .COM or .BAT).")
+@click.option("--fw", "firmware", type=click.Path(path_type=Path), required=True, help="The firmware file to flash.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy).")
+@click.option("--format", "media_format", type=click.Choice(["floppy", "iso", "usb"]), help="Image kind; default: from the output name.")
+@click.option("--floppy-size", type=click.Choice(["1.44", "2.88"]), help="Floppy size in MB; default: the smallest that fits.")
+@click.option("--add", "extras", type=click.Path(path_type=Path), multiple=True, help="An extra file for \\FLASH (repeatable).")
+@click.option("--driver", "drivers", type=click.Path(path_type=Path), multiple=True, help="A DOS device driver to load at boot (repeatable).")
+@click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files (KERNEL.SYS, COMMAND.COM, ...).")
+@click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@_debug_option
+def build_command(flasher, firmware, output, media_format, floppy_size, extras, drivers, dos_dir, force, debug) -> None:
+    """Build a rescue image (the default command)."""
+    from mkrescue.build import build
+    from mkrescue.freedos.dosdir import locate
+    from mkrescue.spec import make_spec
+
+    if dos_dir is None:
+        raise click.UsageError("--dos-dir is required for now: point it at a folder with KERNEL.SYS, COMMAND.COM and CHOICE.EXE")
+    spec = make_spec(
+        flasher=flasher, firmware=firmware, output=output, dos=locate(dos_dir), extras=extras,
+        drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
+    )
+    for warning in spec.warnings:
+        click.echo(f"note: {warning}", err=True)
+    result = build(spec)
+    click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}")
+    click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the single place that turns errors into one-line messages and exit codes."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
+    except MkrescueError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"mkrescue: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("mkrescue: aborted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("mkrescue: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line unless asked for the traceback
+        if debug:
+            traceback.print_exc()
+        click.echo(f"mkrescue: internal error: {type(exc).__name__}: {exc} (run again with --debug and report it)", err=True)
+        sys.exit(1)

@@ -1,0 +1,43 @@
+"""The exception family. Every error a user can cause is a MkrescueError whose
+str() is one line: what is wrong and what to do. cli.main() is the single place
+that turns them into messages and exit codes."""
+
+
+class MkrescueError(Exception):
+    """An expected failure: printed as one line, exit status 1."""
+
+    exit_code = 1
+
+
+class UsageError(MkrescueError):
+    """Bad command-line input (bad name, missing file, output exists): exit status 2."""
+
+    exit_code = 2
+
+
+class InputFileError(UsageError):
+    """An input file is missing, empty, unreadable or not what it should be."""
+
+
+class OutputError(UsageError):
+    """The output path cannot be written: exists, is a directory or a device."""
+
+
+class MediumFullError(MkrescueError):
+    """The payload does not fit the chosen medium."""
+
+
+class DosFilesError(MkrescueError):
+    """FreeDOS files are missing or unusable."""
+
+
+class DownloadError(MkrescueError):
+    """A FreeDOS package could not be downloaded."""
+
+
+class IntegrityError(MkrescueError):
+    """A downloaded or cached file does not match its SHA-256."""
+
+
+class CheckFailed(MkrescueError):
+    """The image failed its structural check."""

@@ -1,0 +1,134 @@
+"""Find the FreeDOS files a rescue medium needs in a directory: a user's --dos-dir
+(an installed FreeDOS, a FreeDOS CD, a boot floppy's files) or the directory that
+provisioning assembles in the cache. Users' copies differ in vintage and layout, so
+each role accepts the common alternatives and the first one present wins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkrescue.errors import DosFilesError
+
+# Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
+SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")
+KERNEL_NAMES = ("KERNEL.SYS", "KERNL386.SYS", "KERNL86.SYS")
+SHELL_NAMES = ("COMMAND.COM",)
+CHOICE_NAMES = ("CHOICE.EXE", "CHOICE.COM")
+XMS_NAMES = ("HIMEMX.EXE", "XMGR.SYS", "HIMEM.EXE", "HIMEM.SYS")
+# Each RAM disk driver with the files it needs; the order is the order of preference.
+RAMDISK_DRIVERS = {
+    "SHSURDRV": ("SHSURDRV.EXE",),
+    "RDISK": ("RDISK.COM",),
+    "SRDISK": ("SRDISK.EXE", "SRDXMS.SYS"),
+    "XMSDSK": ("XMSDSK.EXE",),
+}
+# Tools copied along when present: they make the DOS prompt useful on the target PC.
+OPTIONAL_TOOLS = ("MEM.EXE", "EDIT.EXE", "FIND.COM", "MORE.EXE", "SUBST.EXE", "SUBST.COM")
+# The boot sector loads the kernel below its own relocated copy; FreeDOS kernels are far smaller.
+MAX_KERNEL_SIZE = 128 * 1024
+LICENSE_PREFIXES = ("COPYING", "LICENSE", "LICENCE")
+
+
+@dataclass(frozen=True)
+class DosFile:
+    name: str  # 8.3 name on the medium
+    data: bytes
+
+
+@dataclass(frozen=True)
+class DosFiles:
+    """The FreeDOS files of one build, read into memory (they are small)."""
+
+    source: Path
+    kernel: DosFile  # named KERNEL.SYS on the medium, whatever its name in the source
+    shell: DosFile
+    choice: DosFile
+    xms: DosFile | None
+    ramdisk_kind: str | None  # a key of RAMDISK_DRIVERS
+    ramdisk: tuple[DosFile, ...]
+    tools: tuple[DosFile, ...]
+    licenses: tuple[DosFile, ...]
+
+
+class _Index:
+    """Case-insensitive lookup of file names in the search directories of one root."""
+
+    def __init__(self, root: Path) -> None:
+        self.files: dict[str, Path] = {}
+        for sub in SEARCH_DIRS:
+            for directory in _case_insensitive_dirs(root, sub):
+                for entry in sorted(directory.iterdir()):
+                    if entry.is_file():
+                        self.files.setdefault(entry.name.upper(), entry)
+
+    def first(self, names: tuple[str, ...]) -> Path | None:
+        return next((self.files[n] for n in names if n in self.files), None)
+
+
+def _case_insensitive_dirs(root: Path, relative: str) -> list[Path]:
+    current = [root]
+    for part in Path(relative).parts:
+        if part == ".":
+            continue
+        current = [c for d in current if d.is_dir() for c in sorted(d.iterdir()) if c.is_dir() and c.name.upper() == part]
+    return [d for d in current if d.is_dir()]
+
+
+def _read(path: Path, name: str | None = None) -> DosFile:
+    data = path.read_bytes()
+    if not data:
+        raise DosFilesError(f"{path} is empty: the FreeDOS copy is damaged; use another --dos-dir or let mkrescue download FreeDOS")
+    return DosFile(name or path.name.upper(), data)
+
+
+def _licenses(root: Path) -> tuple[DosFile, ...]:
+    found: dict[str, DosFile] = {}
+    for directory in _case_insensitive_dirs(root, "LICENSES"):
+        for entry in sorted(directory.iterdir()):
+            if entry.is_file() and entry.stat().st_size:
+                found.setdefault(entry.name.upper(), _read(entry))
+    # An installed FreeDOS keeps each package's licence in DOC\<PKG>\COPYING or LICENSE.
+    for doc in _case_insensitive_dirs(root, "DOC"):
+        for package in sorted(p for p in doc.iterdir() if p.is_dir()):
+            for entry in sorted(package.iterdir()):
+                if entry.is_file() and entry.name.upper().startswith(LICENSE_PREFIXES) and entry.stat().st_size:
+                    found.setdefault(f"{package.name.upper()[:8]}.TXT", _read(entry, f"{package.name.upper()[:8]}.TXT"))
+                    break
+    return tuple(found.values())
+
+
+def locate(root: Path) -> DosFiles:
+    """Read the FreeDOS files of a directory; a missing required file is one clear error naming it."""
+    if not root.is_dir():
+        raise DosFilesError(f"--dos-dir {root} is not a directory: give the folder that holds KERNEL.SYS and COMMAND.COM")
+    index = _Index(root)
+    required = {"kernel": KERNEL_NAMES, "shell": SHELL_NAMES, "choice": CHOICE_NAMES}
+    found = {role: index.first(names) for role, names in required.items()}
+    missing = [" or ".join(required[role]) for role, path in found.items() if path is None]
+    if missing:
+        raise DosFilesError(
+            f"{root} lacks {', '.join(missing)}: point --dos-dir at a FreeDOS folder that has them (also searched: BIN, FREEDOS\\BIN)"
+        )
+    kernel = _read(found["kernel"], "KERNEL.SYS")
+    if len(kernel.data) > MAX_KERNEL_SIZE:
+        raise DosFilesError(f"{found['kernel']} is {len(kernel.data)} bytes, more than a FreeDOS kernel can be (128 KiB): use KERNL386.SYS or KERNL86.SYS from the FreeDOS kernel package")
+    xms_path = index.first(XMS_NAMES)
+    ramdisk_kind, ramdisk_files = None, ()
+    for kind, names in RAMDISK_DRIVERS.items():
+        paths = [index.first((n,)) for n in names]
+        if all(paths):
+            ramdisk_kind, ramdisk_files = kind, tuple(_read(p) for p in paths)
+            break
+    tools = tuple(_read(p) for n in OPTIONAL_TOOLS if (p := index.first((n,))))
+    return DosFiles(
+        source=root,
+        kernel=kernel,
+        shell=_read(found["shell"]),
+        choice=_read(found["choice"]),
+        xms=_read(xms_path) if xms_path else None,
+        ramdisk_kind=ramdisk_kind,
+        ramdisk=ramdisk_files,
+        tools=tools,
+        licenses=_licenses(root),
+    )

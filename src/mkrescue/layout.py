@@ -1,0 +1,64 @@
+"""The file tree of a rescue medium: spec + FreeDOS files + rendered text files.
+
+The order matters: files are allocated in this order, so KERNEL.SYS comes first
+and is contiguous (our boot sector does not need it, other tools like it), and
+the root directory lists the boot files before anything else."""
+
+from __future__ import annotations
+
+import hashlib
+
+from mkrescue import __version__
+from mkrescue.render import render, to_dos_text
+from mkrescue.spec import RescueSpec
+
+MANIFEST = "MANIFEST.TXT"
+DOS_DIR = "FREEDOS"
+FLASH_DIR = "FLASH"
+LICENSE_DIR = "FREEDOS/LICENSES"
+
+
+def dos_path(path: str) -> str:
+    return "\\" + path.replace("/", "\\")
+
+
+def manifest(files: list[tuple[str, bytes]]) -> bytes:
+    """SHA-256 and size of every file, in the sha256sum layout so a user can check by eye or by tool."""
+    lines = [f"; SHA-256 of every file on this disk, written by mkrescue {__version__}"]
+    lines += [f"{hashlib.sha256(data).hexdigest()} {len(data):>9} {dos_path(path)}" for path, data in files]
+    return to_dos_text("\n".join(lines), MANIFEST)
+
+
+def template_context(spec: RescueSpec) -> dict[str, object]:
+    dos = spec.dos
+    return {
+        "version": __version__,
+        "build_date": spec.build_time.strftime("%Y-%m-%d %H:%M UTC"),
+        "flasher": spec.flasher,
+        "firmware": spec.firmware,
+        "extras": spec.extras,
+        "drivers": [d.dos_name for d in spec.drivers],
+        "xms": dos.xms.name if dos.xms else None,
+        "ramdisk_kind": dos.ramdisk_kind,
+        "ramdisk": [f.name for f in dos.ramdisk],
+        "licenses": [f.name for f in dos.licenses],
+        "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
+    }
+
+
+def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
+    """Every file of the medium as ("DIR/NAME.EXT", bytes), in allocation order."""
+    dos = spec.dos
+    context = template_context(spec)
+    files = [
+        ("KERNEL.SYS", dos.kernel.data),
+        ("COMMAND.COM", dos.shell.data),
+        ("FDCONFIG.SYS", render("FDCONFIG.SYS", **context)),
+        ("AUTOEXEC.BAT", render("AUTOEXEC.BAT", **context)),
+        ("README.TXT", render("README.TXT", **context)),
+    ]
+    tools = [dos.choice, *([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools]
+    files += [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in tools]
+    files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
+    files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
+    return files[:5] + [(MANIFEST, manifest(files))] + files[5:]

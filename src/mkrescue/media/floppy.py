@@ -1,0 +1,43 @@
+"""Floppy images: a standard 1.44 MB or 2.88 MB FAT12 volume with our boot sector."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import BinaryIO
+
+from mkrescue.errors import MediumFullError
+from mkrescue.fat import FLOPPY_1440, FLOPPY_2880, FatParams, extend, required_clusters, write_volume
+
+FLOPPIES = {1440: FLOPPY_1440, 2880: FLOPPY_2880}
+
+
+def fits(params: FatParams, files: list[tuple[str, bytes]]) -> bool:
+    return required_clusters(params, files) <= params.cluster_count
+
+
+def choose_floppy(files: list[tuple[str, bytes]], kib: int | None) -> FatParams:
+    """The requested floppy size, else the smallest that holds the files."""
+    candidates = [FLOPPIES[kib]] if kib else list(FLOPPIES.values())
+    for params in candidates:
+        if fits(params, files):
+            return params
+    total = sum(len(data) for _, data in files)
+    largest = candidates[-1].size // 1024
+    raise MediumFullError(
+        f"the files ({total // 1024} KiB) do not fit a {largest} KiB floppy: "
+        f"{'drop --floppy-size 1.44' if kib == 1440 else 'leave out --add files'} (bigger media come with USB image support)"
+    )
+
+
+def volume_id(files: list[tuple[str, bytes]], moment: datetime) -> int:
+    """A serial number derived from the content, so equal inputs give equal images."""
+    digest = hashlib.sha256(moment.isoformat().encode())
+    for path, data in files:
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
+    return int.from_bytes(digest.digest()[:4], "little")
+
+
+def write_floppy(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, moment: datetime) -> None:
+    extend(out, params.size)
+    write_volume(out, 0, params, files, label, volume_id(files, moment), moment)

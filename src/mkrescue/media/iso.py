@@ -1,0 +1,84 @@
+"""ISO 9660 + Joliet images with an El Torito boot entry, written with pycdlib."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import BinaryIO, Iterator
+from unittest import mock
+
+BOOT_IMAGE = "/BOOT.IMG;1"
+BOOT_CATALOG = "/BOOT.CAT;1"
+
+
+@contextmanager
+def _frozen_clock(moment: datetime) -> Iterator[None]:
+    """pycdlib takes every date from time.time() and converts it with the local zone
+    (LIBS-NOTES.md §3); pin both so equal inputs give equal bytes."""
+    epoch = moment.replace(tzinfo=timezone.utc).timestamp()
+    old_tz = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        with mock.patch("time.time", return_value=epoch):
+            yield
+    finally:
+        if old_tz is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old_tz
+        time.tzset()
+
+
+class _IsoNames:
+    """ISO 9660 level 1 allows only A-Z, 0-9 and _ where DOS also allows - ~ ! and more:
+    map each path to a unique ISO name (Joliet keeps the real one)."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        *dirs, leaf = path.split("/")
+        parent = self.taken["/".join(dirs)] if dirs else ""
+        base, dot, ext = leaf.partition(".")
+        base, ext = re.sub(r"[^A-Z0-9_]", "_", base), re.sub(r"[^A-Z0-9_]", "_", ext)
+        candidate, n = base, 0
+        while self._full(parent, candidate, ext) in self.taken.values():
+            n += 1
+            candidate = base[: 8 - len(str(n))] + str(n)
+        self.taken[path] = self._full(parent, candidate, ext)
+        return self.taken[path]
+
+    @staticmethod
+    def _full(parent: str, base: str, ext: str) -> str:
+        return f"{parent}/{base}.{ext}" if ext else f"{parent}/{base}"
+
+    def file(self, path: str) -> str:
+        name = self(path)
+        return name + (";1" if "." in name.rsplit("/", 1)[-1] else ".;1")
+
+
+def write_iso(out: BinaryIO, boot_image: bytes, files: list[tuple[str, bytes]], volume_label: str, moment: datetime) -> None:
+    """An ISO whose El Torito entry boots `boot_image` (a 1.44/2.88 MB floppy: floppy
+    emulation) and which also shows every file of the medium to any OS that mounts it."""
+    import pycdlib  # imported here: it is only needed for ISO output and costs start-up time
+
+    with _frozen_clock(moment):
+        iso = pycdlib.PyCdlib()
+        iso.new(interchange_level=1, vol_ident=volume_label, app_ident_str="MKRESCUE", joliet=3)
+        names = _IsoNames()
+        for path, data in files:
+            parts = path.split("/")
+            for depth in range(1, len(parts)):
+                directory = "/".join(parts[:depth])
+                if directory not in names.taken:
+                    iso.add_directory(names(directory), joliet_path="/" + directory)
+            iso.add_fp(io.BytesIO(data), len(data), names.file(path), joliet_path="/" + path)
+        iso.add_fp(io.BytesIO(boot_image), len(boot_image), BOOT_IMAGE, joliet_path="/BOOT.IMG")
+        iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name="floppy")
+        iso.write_fp(out)
+        iso.close()

@@ -1,0 +1,185 @@
+"""The build command end to end, through the CLI a user types."""
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from judges import fsck_fat, need, read_fat_files
+from mkrescue.cli import main
+
+
+def error_lines(stderr):
+    assert "Traceback" not in stderr
+    return [line for line in stderr.splitlines() if line.startswith("mkrescue: error:")]
+
+
+def run(*args):
+    """Run mkrescue as a user does, in its own process."""
+    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
+
+
+def build_args(user_files, dos_dir, output, *extra):
+    flasher, firmware = user_files
+    return ("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", output, *extra)
+
+
+def test_floppy_build_holds_everything(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.img"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    assert "1440 KiB floppy" in result.stdout
+    assert out.stat().st_size == 1474560
+    files = read_fat_files(out)
+    flasher, firmware = user_files
+    assert files["FLASH/BINFLASH.EXE"] == flasher.read_bytes()
+    assert files["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
+    assert files["KERNEL.SYS"] == (dos_dir / "BIN" / "KERNL386.SYS").read_bytes()
+    assert files["COMMAND.COM"] == (dos_dir / "BIN" / "COMMAND.COM").read_bytes()
+    assert files["FREEDOS/CHOICE.EXE"] == (dos_dir / "BIN" / "CHOICE.EXE").read_bytes()
+    assert files["FREEDOS/LICENSES/KERNEL.TXT"].startswith(b"GNU GENERAL PUBLIC LICENSE")
+    for name in ("FDCONFIG.SYS", "AUTOEXEC.BAT", "README.TXT", "MANIFEST.TXT"):
+        assert files[name].endswith(b"\r\n") and b"\n" not in files[name].replace(b"\r\n", b"")
+    assert "stored as ND1300A-.BIN" in result.stderr
+    assert fsck_fat(out).returncode == 0
+
+
+def test_manifest_lists_every_other_file_with_its_hash(tmp_path, user_files, dos_dir):
+    import hashlib
+
+    out = tmp_path / "rescue.img"
+    assert run(*build_args(user_files, dos_dir, out)).returncode == 0
+    files = read_fat_files(out)
+    lines = files.pop("MANIFEST.TXT").decode("ascii").splitlines()[1:]
+    listed = {line.split()[2]: (line.split()[0], int(line.split()[1])) for line in lines}
+    assert listed == {
+        "\\" + path.replace("/", "\\"): (hashlib.sha256(data).hexdigest(), len(data)) for path, data in files.items()
+    }
+
+
+def test_big_payload_takes_a_2_88_floppy(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(1_600_000))
+    out = tmp_path / "rescue.img"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size == 2949120
+    assert read_fat_files(out)["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
+
+
+def test_too_big_payload_is_one_clear_line_and_no_file(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(b"x" * 3_000_000)
+    out = tmp_path / "rescue.img"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 1
+    [error] = error_lines(result.stderr)
+    assert "do not fit a 2880 KiB floppy" in error
+    assert list(tmp_path.glob("rescue.img*")) == [] and list(tmp_path.glob(".rescue.img*")) == []
+
+
+def test_requested_floppy_size_is_honoured(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.img"
+    assert run(*build_args(user_files, dos_dir, out, "--floppy-size", "2.88")).returncode == 0
+    assert out.stat().st_size == 2949120
+
+
+@pytest.mark.parametrize(
+    "change, message, code",
+    [
+        (lambda f, d, o: f[1].unlink(), "does not exist", 2),
+        (lambda f, d, o: f[1].write_bytes(b""), "is empty", 2),
+        (lambda f, d, o: (f[1].unlink(), f[1].mkdir()), "is a directory", 2),
+        (lambda f, d, o: o.write_bytes(b"old"), "already exists", 2),
+        (lambda f, d, o: o.mkdir(), "is a directory", 2),
+        (lambda f, d, o: (d / "BIN" / "COMMAND.COM").unlink(), "lacks COMMAND.COM", 1),
+        (lambda f, d, o: (d / "BIN" / "KERNL386.SYS").unlink(), "lacks KERNEL.SYS or KERNL386.SYS or KERNL86.SYS", 1),
+        (lambda f, d, o: f[0].rename(f[0].with_name("flash.zip")), "does not exist", 2),
+    ],
+)
+def test_user_errors_are_one_line_and_write_nothing(tmp_path, user_files, dos_dir, change, message, code):
+    out = tmp_path / "out" / "rescue.iso"
+    out.parent.mkdir()
+    change(user_files, dos_dir, out)
+    before = sorted(p.name for p in out.parent.iterdir())
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == code, result.stderr
+    [error] = error_lines(result.stderr)
+    assert message in error
+    assert sorted(p.name for p in out.parent.iterdir()) == before
+
+
+def test_flasher_that_is_not_a_dos_program_is_refused(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    bad = tmp_path / "flash.sh"
+    bad.write_text("#!/bin/sh\n")
+    result = run("--flasher", bad, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img")
+    assert result.returncode == 2 and "not a DOS program" in result.stderr
+
+
+def test_output_that_is_a_device_is_refused(tmp_path, user_files, dos_dir):
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    result = run(*build_args(user_files, dos_dir, "/dev/null", "--format", "floppy", "--force"))
+    assert result.returncode == 2 and "device" in result.stderr
+
+
+def test_force_replaces_an_existing_output(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.img"
+    out.write_bytes(b"old")
+    assert run(*build_args(user_files, dos_dir, out, "--force")).returncode == 0
+    assert out.stat().st_size == 1474560
+
+
+def test_unknown_output_kind_is_a_usage_error(tmp_path, user_files, dos_dir):
+    result = run(*build_args(user_files, dos_dir, tmp_path / "rescue.bin"))
+    assert result.returncode == 2 and "--format" in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path, user_files, dos_dir):
+    user_files[1].unlink()
+    result = run(*build_args(user_files, dos_dir, tmp_path / "r.img", "--debug"))
+    assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["rescue.img", "rescue.iso"])
+def test_reproducible_with_source_date_epoch(tmp_path, user_files, dos_dir, monkeypatch, name):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    outputs = []
+    for run_dir in ("a", "b"):
+        out = tmp_path / run_dir / name
+        out.parent.mkdir()
+        main(list(map(str, build_args(user_files, dos_dir, out))))  # returns only on success
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_iso_has_a_floppy_emulation_boot_entry(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.iso"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    report = subprocess.run([need("xorriso"), "-indev", str(out), "-report_el_torito", "plain"],
+                            capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert "fd1.4" in report.stdout, report.stdout
+    listing = subprocess.run([need("xorriso"), "-indev", str(out), "-find", "/", "-type", "f"],
+                             capture_output=True, text=True).stdout
+    assert "/FLASH/BINFLASH.EXE" in listing and "/BOOT.IMG" in listing
+
+
+def test_iso_boot_image_is_the_floppy(tmp_path, user_files, dos_dir, monkeypatch):
+    import pycdlib
+    import io
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    iso_out, img_out = tmp_path / "r.iso", tmp_path / "r.img"
+    assert run(*build_args(user_files, dos_dir, iso_out)).returncode == 0
+    assert run(*build_args(user_files, dos_dir, img_out)).returncode == 0
+    iso = pycdlib.PyCdlib()
+    iso.open(str(iso_out))
+    buf = io.BytesIO()
+    iso.get_file_from_iso_fp(buf, iso_path="/BOOT.IMG;1")
+    iso.close()
+    assert buf.getvalue() == img_out.read_bytes()

@@ -1,0 +1,65 @@
+import pytest
+
+from mkrescue.errors import InputFileError, UsageError
+from mkrescue.payload import check_dos_program, is_valid_83, read_input, short_name
+
+
+@pytest.mark.parametrize("name", ["BINFLASH.EXE", "A", "ND1300A.BIN", "FW_1-0.B~N", "X.Y"])
+def test_valid_names(name):
+    assert is_valid_83(name)
+
+
+@pytest.mark.parametrize("name", ["", "TOOLONGNAME.EXE", "A.BINX", "A.B.C", "CON", "LPT1.TXT", "A B.EXE", "a.exe", "A."])
+def test_invalid_names(name):
+    assert not is_valid_83(name)
+
+
+def test_short_name_keeps_valid_names_upper_cased():
+    assert short_name("binflash.exe", set()) == "BINFLASH.EXE"
+
+
+def test_short_name_squeezes_long_names():
+    assert short_name("ND1300A-firmware 1.07.bin", set()) == "ND1300A-.BIN"
+
+
+def test_short_name_resolves_collisions_with_tails():
+    taken = {"FIRMWARE.BIN"}
+    first = short_name("firmware-old.bin", taken)
+    assert first == "FIRMWA~1.BIN"
+    taken.add(first)
+    assert short_name("firmware-new.bin", taken) == "FIRMWA~2.BIN"
+
+
+def test_short_name_refuses_names_without_usable_characters():
+    with pytest.raises(UsageError, match="8.3"):
+        short_name("....", set())
+    with pytest.raises(UsageError, match="8.3"):
+        short_name("con.exe", set())
+
+
+def test_read_input_refuses_missing_empty_and_directories(tmp_path):
+    with pytest.raises(InputFileError, match="does not exist"):
+        read_input(tmp_path / "nope.bin", "firmware")
+    (tmp_path / "empty.bin").write_bytes(b"")
+    with pytest.raises(InputFileError, match="is empty"):
+        read_input(tmp_path / "empty.bin", "firmware")
+    with pytest.raises(InputFileError, match="is a directory"):
+        read_input(tmp_path, "firmware")
+
+
+def test_flasher_must_be_a_dos_program():
+    with pytest.raises(InputFileError, match="not a DOS program"):
+        check_dos_program("FLASH.BIN", b"MZ", "flasher")
+    with pytest.raises(InputFileError, match="Linux"):
+        check_dos_program("FLASH.EXE", b"\x7fELF....", "flasher")
+    with pytest.raises(InputFileError, match="no DOS EXE header"):
+        check_dos_program("FLASH.EXE", b"\x00\x00\x00", "flasher")
+    assert check_dos_program("FLASH.COM", b"\xb4\x4c\xcd\x21", "flasher") == []
+    assert check_dos_program("FLASH.BAT", b"@ECHO OFF\r\n", "flasher") == []
+
+
+def test_windows_program_is_a_warning():
+    pe = bytearray(b"MZ" + bytes(0x100))
+    pe[0x3C:0x40] = (0x80).to_bytes(4, "little")
+    pe[0x80:0x84] = b"PE\0\0"
+    assert "Windows" in check_dos_program("FLASH.EXE", bytes(pe), "flasher")[0]

@@ -8,10 +8,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from mkrescue.errors import UsageError
 from mkrescue.layout import media_files
-from mkrescue.media.floppy import choose_floppy, write_floppy
+from mkrescue.media import usb
+from mkrescue.media.floppy import choose_floppy, fitting_floppy, write_floppy
 from mkrescue.media.iso import write_iso
 from mkrescue.spec import VOLUME_LABEL, RescueSpec
 
@@ -21,26 +22,37 @@ class BuildResult:
     output: Path
     media_format: str
     size: int
-    description: str  # e.g. "ISO 9660, El Torito 1.44 MB floppy emulation"
+    description: str  # e.g. "ISO 9660 + Joliet, El Torito floppy emulation of a 1440 KiB floppy"
     files: tuple[tuple[str, int], ...]  # (path on the medium, size)
 
 
-def _write(spec: RescueSpec, out: io.BufferedRandom, files: list[tuple[str, bytes]]) -> str:
-    params = choose_floppy(files, spec.floppy_kib)
-    floppy = f"{params.size // 1024} KiB floppy"
+def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> str:
+    moment = spec.build_time
+    if spec.media_format == "usb":
+        params = usb.disk_params(files, spec.disk_size, usb.free_room_for(spec.firmware.size))
+        usb.write_usb(out, files, params, VOLUME_LABEL, moment)
+        return f"USB hard-disk image, {usb.disk_size(params) // usb.MIB} MiB, one FAT16 partition"
     if spec.media_format == "floppy":
-        write_floppy(out, files, params, VOLUME_LABEL, spec.build_time)
-        return f"FAT12 {floppy}"
-    buffer = io.BytesIO()
-    write_floppy(buffer, files, params, VOLUME_LABEL, spec.build_time)
-    write_iso(out, buffer.getvalue(), files, VOLUME_LABEL, spec.build_time)
-    return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy}"
+        params = choose_floppy(files, spec.floppy_kib)
+        write_floppy(out, files, params, VOLUME_LABEL, moment)
+        return f"FAT12 {params.size // 1024} KiB floppy"
+    floppy = fitting_floppy(files, spec.floppy_kib)
+    if floppy is not None:
+        boot = io.BytesIO()
+        write_floppy(boot, files, floppy, VOLUME_LABEL, moment)
+        write_iso(out, boot, "floppy", files, VOLUME_LABEL, moment)
+        return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy.size // 1024} KiB floppy"
+    # Too big for any floppy: the CD emulates a hard disk instead. It is read-only
+    # there, so it needs no room for backups.
+    params = usb.disk_params(files, None, 0)
+    with tempfile.TemporaryFile() as disk:
+        usb.write_usb(disk, files, params, VOLUME_LABEL, moment)
+        write_iso(out, disk, "hdemul", files, VOLUME_LABEL, moment)
+    return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk"
 
 
 def build(spec: RescueSpec) -> BuildResult:
     """Write the medium; the output appears complete or not at all."""
-    if spec.media_format == "usb":
-        raise UsageError("USB images are not built yet: use -o rescue.iso or -o rescue.img")
     files = media_files(spec)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.output.name}.", suffix=".part", dir=spec.output.parent)
     tmp = Path(tmp_name)

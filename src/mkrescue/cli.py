@@ -42,18 +42,20 @@ def cli() -> None:
 @cli.command(BUILD_COMMAND)
 @click.option("--flasher", type=click.Path(path_type=Path), required=True, help="The DOS flasher program (.EXE, .COM or .BAT).")
 @click.option("--fw", "firmware", type=click.Path(path_type=Path), required=True, help="The firmware file to flash.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy), NAME.usb.img (USB stick).")
 @click.option("--format", "media_format", type=click.Choice(["floppy", "iso", "usb"]), help="Image kind; default: from the output name.")
 @click.option("--floppy-size", type=click.Choice(["1.44", "2.88"]), help="Floppy size in MB; default: the smallest that fits.")
+@click.option("--size", "disk_size", help="USB image size, e.g. 64M or 1G; default: the files plus room for backups.")
 @click.option("--add", "extras", type=click.Path(path_type=Path), multiple=True, help="An extra file for \\FLASH (repeatable).")
 @click.option("--driver", "drivers", type=click.Path(path_type=Path), multiple=True, help="A DOS device driver to load at boot (repeatable).")
 @click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files (KERNEL.SYS, COMMAND.COM, ...).")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
 @_debug_option
-def build_command(flasher, firmware, output, media_format, floppy_size, extras, drivers, dos_dir, force, debug) -> None:
+def build_command(flasher, firmware, output, media_format, floppy_size, disk_size, extras, drivers, dos_dir, force, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos.dosdir import locate
+    from mkrescue.media.usb import parse_size
     from mkrescue.spec import make_spec
 
     if dos_dir is None:
@@ -61,6 +63,7 @@ def build_command(flasher, firmware, output, media_format, floppy_size, extras, 
     spec = make_spec(
         flasher=flasher, firmware=firmware, output=output, dos=locate(dos_dir), extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
+        disk_size=parse_size(disk_size) if disk_size else None,
     )
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)

@@ -16,18 +16,21 @@ def fits(params: FatParams, files: list[tuple[str, bytes]]) -> bool:
     return required_clusters(params, files) <= params.cluster_count
 
 
-def choose_floppy(files: list[tuple[str, bytes]], kib: int | None) -> FatParams:
-    """The requested floppy size, else the smallest that holds the files."""
+def fitting_floppy(files: list[tuple[str, bytes]], kib: int | None) -> FatParams | None:
+    """The requested floppy size, else the smallest that holds the files; None if none does."""
     candidates = [FLOPPIES[kib]] if kib else list(FLOPPIES.values())
-    for params in candidates:
-        if fits(params, files):
-            return params
-    total = sum(len(data) for _, data in files)
-    largest = candidates[-1].size // 1024
-    raise MediumFullError(
-        f"the files ({total // 1024} KiB) do not fit a {largest} KiB floppy: "
-        f"{'drop --floppy-size 1.44' if kib == 1440 else 'leave out --add files'} (bigger media come with USB image support)"
-    )
+    return next((params for params in candidates if fits(params, files)), None)
+
+
+def choose_floppy(files: list[tuple[str, bytes]], kib: int | None) -> FatParams:
+    params = fitting_floppy(files, kib)
+    if params is None:
+        total = sum(len(data) for _, data in files)
+        raise MediumFullError(
+            f"the files ({total // 1024} KiB) do not fit a {kib or 2880} KiB floppy: "
+            f"{'drop --floppy-size 1.44, or ' if kib == 1440 else ''}build a CD (-o rescue.iso) or a USB image (--format usb)"
+        )
+    return params
 
 
 def volume_id(files: list[tuple[str, bytes]], moment: datetime) -> int:

@@ -62,9 +62,11 @@ class _IsoNames:
         return name + (";1" if "." in name.rsplit("/", 1)[-1] else ".;1")
 
 
-def write_iso(out: BinaryIO, boot_image: bytes, files: list[tuple[str, bytes]], volume_label: str, moment: datetime) -> None:
-    """An ISO whose El Torito entry boots `boot_image` (a 1.44/2.88 MB floppy: floppy
-    emulation) and which also shows every file of the medium to any OS that mounts it."""
+def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[tuple[str, bytes]],
+              volume_label: str, moment: datetime) -> None:
+    """An ISO whose El Torito entry boots `boot_image`, a floppy image ("floppy": pycdlib
+    picks 1.44/2.88 MB from its size) or a hard-disk image ("hdemul"), and which also
+    shows every file of the medium to any OS that mounts it."""
     import pycdlib  # imported here: it is only needed for ISO output and costs start-up time
 
     with _frozen_clock(moment):
@@ -78,7 +80,9 @@ def write_iso(out: BinaryIO, boot_image: bytes, files: list[tuple[str, bytes]], 
                 if directory not in names.taken:
                     iso.add_directory(names(directory), joliet_path="/" + directory)
             iso.add_fp(io.BytesIO(data), len(data), names.file(path), joliet_path="/" + path)
-        iso.add_fp(io.BytesIO(boot_image), len(boot_image), BOOT_IMAGE, joliet_path="/BOOT.IMG")
-        iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name="floppy")
+        boot_size = boot_image.seek(0, io.SEEK_END)
+        boot_image.seek(0)
+        iso.add_fp(boot_image, boot_size, BOOT_IMAGE, joliet_path="/BOOT.IMG")
+        iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name=emulation)
         iso.write_fp(out)
         iso.close()

@@ -1,0 +1,100 @@
+"""USB hard-disk images: our MBR and one active FAT16 partition with our boot sector.
+
+The geometry is the one BIOSes give USB-HDD devices and El Torito hard-disk emulation
+derives from the partition table: 255 heads, 63 sectors per track. The partition starts
+at 0/1/1 (LBA 63) and the disk is whole cylinders, so CHS and LBA agree everywhere."""
+
+from __future__ import annotations
+
+import re
+import struct
+from datetime import datetime
+from typing import BinaryIO
+
+from mkrescue import bootcode
+from mkrescue.errors import MediumFullError, UsageError
+from mkrescue.fat import SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
+from mkrescue.media.floppy import volume_id
+
+HEADS = 255
+SECTORS_PER_TRACK = 63
+CYLINDER = HEADS * SECTORS_PER_TRACK  # sectors
+PARTITION_START = SECTORS_PER_TRACK  # the first sector of head 1: CHS 0/1/1
+MIB = 1024 * 1024
+# Room left free for firmware backups taken on the target PC: a few copies of the firmware.
+MIN_FREE = 8 * MIB
+BACKUP_COPIES = 3
+# FAT16 with 32 KiB clusters tops out just under 2 GiB.
+MAX_SECTORS = 65524 * 64 + PARTITION_START
+PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
+PARTITION_TYPE_FAT16 = 0x06
+
+
+def parse_size(text: str) -> int:
+    """'64M', '1G', '512m', '100000000' -> bytes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
+    if not match:
+        raise UsageError(f"--size {text!r} is not a size: write it like 64M or 1G")
+    return int(match.group(1)) * {"": 1, "K": 1024, "M": MIB, "G": 1024 * MIB}[match.group(2).upper()]
+
+
+def _params_for(cylinders: int) -> FatParams:
+    total = cylinders * CYLINDER
+    return fat16_params(total - PARTITION_START, PARTITION_START, HEADS, SECTORS_PER_TRACK)
+
+
+def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int) -> FatParams:
+    """The partition for the files: the requested disk size (rounded up to whole
+    cylinders), else the smallest disk that holds them plus `free_room` for backups."""
+    if size is not None:
+        cylinders = max(2, -(-size // SECTOR // CYLINDER))
+        if cylinders * CYLINDER > MAX_SECTORS:
+            raise UsageError(f"--size {size // MIB} MiB is more than a FAT16 USB image can be (2 GiB): choose a smaller size")
+        params = _params_for(cylinders)
+        if required_clusters(params, files) > params.cluster_count:
+            need = sum(len(d) for _, d in files)
+            actual = cylinders * CYLINDER * SECTOR / MIB
+            raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger --size or drop --size")
+        return params
+    cylinders = 2  # the smallest disk whose partition is comfortably FAT16
+    while True:
+        if cylinders * CYLINDER > MAX_SECTORS:
+            raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out --add files")
+        params = _params_for(cylinders)
+        free = (params.cluster_count - required_clusters(params, files)) * params.cluster_size
+        if free >= free_room:
+            return params
+        cylinders += max(1, (free_room - free) // (CYLINDER * SECTOR))
+
+
+def free_room_for(firmware_size: int) -> int:
+    return max(MIN_FREE, BACKUP_COPIES * firmware_size)
+
+
+def _chs(lba: int) -> bytes:
+    """CHS triple of a partition entry; 1023/254/63 past what CHS can address."""
+    cylinder, rest = divmod(lba, CYLINDER)
+    head, sector = divmod(rest, SECTORS_PER_TRACK)
+    if cylinder > 1023:
+        cylinder, head, sector = 1023, 254, 63
+    return bytes((head, (sector + 1) | ((cylinder >> 2) & 0xC0), cylinder & 0xFF))
+
+
+def partition_entry(start: int, sectors: int, active: bool = True) -> bytes:
+    kind = PARTITION_TYPE_FAT16_SMALL if sectors < 65536 else PARTITION_TYPE_FAT16
+    return (bytes((0x80 if active else 0x00,)) + _chs(start) + bytes((kind,)) + _chs(start + sectors - 1)
+            + struct.pack("<II", start, sectors))
+
+
+def disk_size(params: FatParams) -> int:
+    return (params.hidden_sectors + params.total_sectors) * SECTOR
+
+
+def write_usb(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, moment: datetime) -> None:
+    """Write the whole disk; the unused space stays sparse in the file."""
+    extend(out, disk_size(params))
+    serial = volume_id(files, moment)
+    table = partition_entry(params.hidden_sectors, params.total_sectors) + bytes(48)
+    out.seek(0)
+    out.write(bootcode.mbr(table, serial))
+    write_volume(out, params.hidden_sectors * SECTOR, params, files, label, serial, moment)

@@ -1,0 +1,103 @@
+"""USB hard-disk images and El Torito hard-disk emulation for payloads too big for a floppy."""
+
+import json
+import os
+import struct
+import subprocess
+
+import pytest
+
+from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from judges import fsck_fat, need, read_fat_files
+from test_build import build_args, error_lines, run
+from mkrescue.media.usb import CYLINDER, parse_size, partition_entry
+
+SECTOR = 512
+
+
+def partitions(image):
+    table = subprocess.run([need("sfdisk"), "--json", str(image)], capture_output=True, text=True, check=True)
+    return json.loads(table.stdout)["partitiontable"]["partitions"]
+
+
+def test_usb_image_has_one_active_fat16_partition(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.usb.img"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    assert "USB hard-disk image" in result.stdout
+    size = out.stat().st_size
+    assert size % (CYLINDER * SECTOR) == 0
+    [part] = partitions(out)
+    assert part["start"] == 63 and part["bootable"] and part["type"] in ("4", "6")
+    assert part["start"] + part["size"] == size // SECTOR
+    offset = 63 * SECTOR
+    fsck = fsck_fat(out, offset)
+    assert fsck.returncode == 0, fsck.stdout
+    files = read_fat_files(out, offset)
+    flasher, firmware = user_files
+    assert files["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
+    boot = out.read_bytes()[offset : offset + SECTOR]
+    assert struct.unpack_from("<HHI", boot, 0x18) == (63, 255, 63) and boot[0x24] == 0x80
+
+
+def test_usb_image_leaves_room_for_backups_and_is_sparse(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(4 * 1024 * 1024))
+    out = tmp_path / "rescue.img"
+    assert run(*build_args(user_files, dos_dir, out, "--format", "usb")).returncode == 0
+    free = subprocess.run([need("minfo"), "-i", f"{out}@@{63 * SECTOR}", "::"], capture_output=True, text=True)
+    assert free.returncode == 0, free.stderr
+    assert out.stat().st_blocks * 512 < out.stat().st_size  # unused space is never written
+
+
+def test_requested_size_is_rounded_up_to_whole_cylinders(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.usb.img"
+    assert run(*build_args(user_files, dos_dir, out, "--size", "64M")).returncode == 0
+    size = out.stat().st_size
+    assert 64 * 2**20 <= size < 64 * 2**20 + CYLINDER * SECTOR
+
+
+def test_too_small_size_is_one_clear_line(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(b"x" * 20_000_000)
+    out = tmp_path / "rescue.usb.img"
+    result = run(*build_args(user_files, dos_dir, out, "--size", "12M"))
+    assert result.returncode == 1
+    [error] = error_lines(result.stderr)
+    assert "do not fit a 15.7 MiB USB image" in error  # 12M rounded up to two cylinders
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text, expected", [("64M", 64 * 2**20), ("1G", 2**30), ("512MiB", 512 * 2**20), ("1000", 1000)])
+def test_parse_size(text, expected):
+    assert parse_size(text) == expected
+
+
+def test_partition_entry_chs_matches_lba():
+    entry = partition_entry(63, 2 * CYLINDER - 63)
+    assert entry[0] == 0x80 and entry[1:4] == bytes((1, 1, 0))  # head 1, sector 1, cylinder 0
+    assert entry[5:8] == bytes((254, 63, 1))  # last sector of cylinder 1
+    assert struct.unpack_from("<II", entry, 8) == (63, 2 * CYLINDER - 63)
+
+
+def test_big_payload_iso_uses_hard_disk_emulation(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(20_000_000))
+    out = tmp_path / "rescue.iso"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    assert "hard-disk emulation" in result.stdout
+    report = subprocess.run([need("xorriso"), "-indev", str(out), "-report_el_torito", "plain"],
+                            capture_output=True, text=True)
+    assert " hd " in report.stdout, report.stdout
+    import io
+    import pycdlib
+
+    iso = pycdlib.PyCdlib()
+    iso.open(str(out))
+    disk = io.BytesIO()
+    iso.get_file_from_iso_fp(disk, iso_path="/BOOT.IMG;1")
+    iso.close()
+    image = tmp_path / "disk.img"
+    image.write_bytes(disk.getvalue())
+    assert read_fat_files(image, 63 * SECTOR)["FLASH/ND1300A-.BIN"] == firmware.read_bytes()

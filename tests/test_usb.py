@@ -10,7 +10,8 @@ import pytest
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, need, read_fat_files
 from test_build import build_args, error_lines, run
-from mkrescue.media.usb import CYLINDER, parse_size, partition_entry
+from mkrescue.fat import fat16_params
+from mkrescue.media.usb import CYLINDER, parse_size, partition_table
 
 SECTOR = 512
 
@@ -74,7 +75,7 @@ def test_parse_size(text, expected):
 
 
 def test_partition_entry_chs_matches_lba():
-    entry = partition_entry(63, 2 * CYLINDER - 63)
+    entry = partition_table(63, fat16_params(2 * CYLINDER - 63, 63))[:16]
     assert entry[0] == 0x80 and entry[1:4] == bytes((1, 1, 0))  # head 1, sector 1, cylinder 0
     assert entry[5:8] == bytes((254, 63, 1))  # last sector of cylinder 1
     assert struct.unpack_from("<II", entry, 8) == (63, 2 * CYLINDER - 63)
@@ -101,3 +102,22 @@ def test_big_payload_iso_uses_hard_disk_emulation(tmp_path, user_files, dos_dir)
     image = tmp_path / "disk.img"
     image.write_bytes(disk.getvalue())
     assert read_fat_files(image, 63 * SECTOR)["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
+
+
+@pytest.mark.parametrize("firmware_size", [100_000, 20_000_000], ids=["floppy-emulation", "hd-emulation"])
+def test_hybrid_iso_has_a_partition_on_the_boot_volume(tmp_path, user_files, dos_dir, firmware_size):
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(firmware_size))
+    out = tmp_path / "rescue.iso"
+    assert run(*build_args(user_files, dos_dir, out)).returncode == 0
+    [part] = partitions(out)
+    assert part["bootable"] and part["start"] + part["size"] <= out.stat().st_size // SECTOR
+    offset = part["start"] * SECTOR
+    assert fsck_fat(out, offset).returncode == 0
+    assert read_fat_files(out, offset)["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
+
+
+def test_no_hybrid_leaves_the_system_area_empty(tmp_path, user_files, dos_dir):
+    out = tmp_path / "rescue.iso"
+    assert run(*build_args(user_files, dos_dir, out, "--no-hybrid")).returncode == 0
+    assert out.read_bytes()[:32768] == bytes(32768)

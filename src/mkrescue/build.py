@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 from mkrescue.layout import media_files
 from mkrescue.media import usb
-from mkrescue.media.floppy import choose_floppy, fitting_floppy, write_floppy
-from mkrescue.media.iso import write_iso
+from mkrescue.media.floppy import choose_floppy, fitting_floppy, volume_id, write_floppy
+from mkrescue.media.iso import HybridVolume, write_iso
 from mkrescue.spec import VOLUME_LABEL, RescueSpec
 
 
@@ -36,19 +36,23 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
         params = choose_floppy(files, spec.floppy_kib)
         write_floppy(out, files, params, VOLUME_LABEL, moment)
         return f"FAT12 {params.size // 1024} KiB floppy"
+    hybrid_note = ", hybrid (also boots from a USB stick)" if spec.hybrid else ""
+    serial = volume_id(files, moment)
     floppy = fitting_floppy(files, spec.floppy_kib)
     if floppy is not None:
         boot = io.BytesIO()
         write_floppy(boot, files, floppy, VOLUME_LABEL, moment)
-        write_iso(out, boot, "floppy", files, VOLUME_LABEL, moment)
-        return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy.size // 1024} KiB floppy"
+        hybrid = HybridVolume(0, floppy, serial) if spec.hybrid else None
+        write_iso(out, boot, "floppy", files, VOLUME_LABEL, moment, hybrid)
+        return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy.size // 1024} KiB floppy{hybrid_note}"
     # Too big for any floppy: the CD emulates a hard disk instead. It is read-only
     # there, so it needs no room for backups.
     params = usb.disk_params(files, None, 0)
     with tempfile.TemporaryFile() as disk:
         usb.write_usb(disk, files, params, VOLUME_LABEL, moment)
-        write_iso(out, disk, "hdemul", files, VOLUME_LABEL, moment)
-    return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk"
+        hybrid = HybridVolume(params.hidden_sectors, params, serial) if spec.hybrid else None
+        write_iso(out, disk, "hdemul", files, VOLUME_LABEL, moment, hybrid)
+    return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk{hybrid_note}"
 
 
 def build(spec: RescueSpec) -> BuildResult:

@@ -45,13 +45,14 @@ def cli() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy), NAME.usb.img (USB stick).")
 @click.option("--format", "media_format", type=click.Choice(["floppy", "iso", "usb"]), help="Image kind; default: from the output name.")
 @click.option("--floppy-size", type=click.Choice(["1.44", "2.88"]), help="Floppy size in MB; default: the smallest that fits.")
+@click.option("--hybrid/--no-hybrid", default=True, show_default=True, help="Make an ISO that also boots when written raw to a USB stick.")
 @click.option("--size", "disk_size", help="USB image size, e.g. 64M or 1G; default: the files plus room for backups.")
 @click.option("--add", "extras", type=click.Path(path_type=Path), multiple=True, help="An extra file for \\FLASH (repeatable).")
 @click.option("--driver", "drivers", type=click.Path(path_type=Path), multiple=True, help="A DOS device driver to load at boot (repeatable).")
 @click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files (KERNEL.SYS, COMMAND.COM, ...).")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
 @_debug_option
-def build_command(flasher, firmware, output, media_format, floppy_size, disk_size, extras, drivers, dos_dir, force, debug) -> None:
+def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir, force, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos.dosdir import locate
@@ -63,7 +64,7 @@ def build_command(flasher, firmware, output, media_format, floppy_size, disk_siz
     spec = make_spec(
         flasher=flasher, firmware=firmware, output=output, dos=locate(dos_dir), extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
-        disk_size=parse_size(disk_size) if disk_size else None,
+        disk_size=parse_size(disk_size) if disk_size else None, hybrid=hybrid,
     )
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)

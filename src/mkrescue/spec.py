@@ -33,6 +33,7 @@ class RescueSpec:
     build_time: datetime  # every timestamp on the medium (SOURCE_DATE_EPOCH when set)
     warnings: tuple[str, ...] = ()
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
+    hybrid: bool = True  # an ISO also boots when written raw to a USB stick
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -101,7 +102,7 @@ def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[Paylo
 
 def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, extras: tuple[Path, ...] = (),
               drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
-              force: bool = False, disk_size: int | None = None) -> RescueSpec:
+              force: bool = False, disk_size: int | None = None, hybrid: bool = True) -> RescueSpec:
     fmt = format_for(output, media_format)
     check_output(output, force)
     taken: set[str] = set()
@@ -122,4 +123,5 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, ext
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
         disk_size=disk_size,
+        hybrid=hybrid,
     )

@@ -9,10 +9,16 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
+from dataclasses import dataclass
 from unittest import mock
+
+from mkrescue import bootcode
+from mkrescue.fat import SECTOR, FatParams
+from mkrescue.media.usb import partition_table
 
 BOOT_IMAGE = "/BOOT.IMG;1"
 BOOT_CATALOG = "/BOOT.CAT;1"
+ISO_SECTOR = 2048
 
 
 @contextmanager
@@ -62,11 +68,25 @@ class _IsoNames:
         return name + (";1" if "." in name.rsplit("/", 1)[-1] else ".;1")
 
 
+@dataclass(frozen=True)
+class HybridVolume:
+    """Where the FAT volume sits inside the boot image, for the hybrid MBR to point at."""
+
+    start: int  # sector of the volume within the boot image (0 for a floppy image)
+    params: FatParams
+    disk_signature: int
+
+
 def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[tuple[str, bytes]],
-              volume_label: str, moment: datetime) -> None:
+              volume_label: str, moment: datetime, hybrid: HybridVolume | None = None) -> None:
     """An ISO whose El Torito entry boots `boot_image`, a floppy image ("floppy": pycdlib
     picks 1.44/2.88 MB from its size) or a hard-disk image ("hdemul"), and which also
-    shows every file of the medium to any OS that mounts it."""
+    shows every file of the medium to any OS that mounts it.
+
+    With `hybrid`, the ISO's system area (its first 32 KiB, unused by ISO 9660 and by CD
+    boot) gets our MBR with one partition pointing at the FAT volume inside the boot
+    image, so the same file boots when written raw to a USB stick. Our MBR hands the
+    partition's real start to our boot sector, whose BPB counts from the boot image."""
     import pycdlib  # imported here: it is only needed for ISO output and costs start-up time
 
     with _frozen_clock(moment):
@@ -85,4 +105,9 @@ def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[t
         iso.add_fp(boot_image, boot_size, BOOT_IMAGE, joliet_path="/BOOT.IMG")
         iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name=emulation)
         iso.write_fp(out)
+        extent = iso.get_record(iso_path=BOOT_IMAGE).extent_location()
         iso.close()
+    if hybrid is not None:
+        start = extent * (ISO_SECTOR // SECTOR) + hybrid.start
+        out.seek(0)
+        out.write(bootcode.mbr(partition_table(start, hybrid.params), hybrid.disk_signature))

@@ -26,6 +26,7 @@ MIN_FREE = 8 * MIB
 BACKUP_COPIES = 3
 # FAT16 with 32 KiB clusters tops out just under 2 GiB.
 MAX_SECTORS = 65524 * 64 + PARTITION_START
+PARTITION_TYPE_FAT12 = 0x01
 PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06
 
@@ -80,10 +81,17 @@ def _chs(lba: int) -> bytes:
     return bytes((head, (sector + 1) | ((cylinder >> 2) & 0xC0), cylinder & 0xFF))
 
 
-def partition_entry(start: int, sectors: int, active: bool = True) -> bytes:
-    kind = PARTITION_TYPE_FAT16_SMALL if sectors < 65536 else PARTITION_TYPE_FAT16
-    return (bytes((0x80 if active else 0x00,)) + _chs(start) + bytes((kind,)) + _chs(start + sectors - 1)
-            + struct.pack("<II", start, sectors))
+def partition_type(params: FatParams) -> int:
+    if params.fat_bits == 12:
+        return PARTITION_TYPE_FAT12
+    return PARTITION_TYPE_FAT16_SMALL if params.total_sectors < 65536 else PARTITION_TYPE_FAT16
+
+
+def partition_table(start: int, params: FatParams) -> bytes:
+    """The four entries of an MBR whose only, active partition is the volume at `start`."""
+    end = start + params.total_sectors - 1
+    entry = bytes((0x80,)) + _chs(start) + bytes((partition_type(params),)) + _chs(end) + struct.pack("<II", start, params.total_sectors)
+    return entry + bytes(48)
 
 
 def disk_size(params: FatParams) -> int:
@@ -94,7 +102,6 @@ def write_usb(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, 
     """Write the whole disk; the unused space stays sparse in the file."""
     extend(out, disk_size(params))
     serial = volume_id(files, moment)
-    table = partition_entry(params.hidden_sectors, params.total_sectors) + bytes(48)
     out.seek(0)
-    out.write(bootcode.mbr(table, serial))
+    out.write(bootcode.mbr(partition_table(params.hidden_sectors, params), serial))
     write_volume(out, params.hidden_sectors * SECTOR, params, files, label, serial, moment)

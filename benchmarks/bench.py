@@ -1,0 +1,133 @@
+"""Measure mkrescue against the plain shell pipeline doing the same job.
+
+Run by hand (not part of the test suite):  python benchmarks/bench.py [--runs N]
+Needs mkfs.fat, mtools (mmd, mcopy) and xorriso for the pipeline side. Prints a
+Markdown table; copy it into benchmarks/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Stand-ins with the sizes of the real FreeDOS 1.3 files, a 1 MB flasher and a 512 KB firmware.
+STAND_INS = {
+    "BIN/KERNL386.SYS": 45_000,
+    "BIN/COMMAND.COM": 66_000,
+    "BIN/CHOICE.EXE": 11_000,
+    "BIN/HIMEMX.EXE": 30_000,
+    "BIN/SHSURDRV.EXE": 10_000,
+    "LICENSES/KERNEL.TXT": 18_000,
+}
+MKRESCUE = [sys.executable, "-m", "mkrescue"]
+
+
+def make_inputs(root: Path) -> tuple[Path, Path, Path]:
+    dos = root / "freedos"
+    for name, size in STAND_INS.items():
+        path = dos / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((b"MZ" if name.endswith(".EXE") else b"") + os.urandom(size))
+    flasher, firmware = root / "FLASH.EXE", root / "FW.BIN"
+    flasher.write_bytes(b"MZ" + os.urandom(1024 * 1024 - 2))
+    firmware.write_bytes(os.urandom(512 * 1024))
+    return dos, flasher, firmware
+
+
+def run_measured(command: list[str], **kwargs) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one command, from its own rusage."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss
+
+
+def median_of(runs: int, job) -> tuple[float, int]:
+    results = [job() for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+def pipeline_floppy(work: Path, dos: Path, flasher: Path, firmware: Path, out: Path) -> list[str]:
+    """The same floppy by hand: format, make folders, copy every file."""
+    copies = [
+        f"mcopy -i {out} {dos}/BIN/KERNL386.SYS ::KERNEL.SYS",
+        f"mcopy -i {out} {dos}/BIN/COMMAND.COM ::",
+        f"mcopy -i {out} {dos}/BIN/CHOICE.EXE {dos}/BIN/HIMEMX.EXE {dos}/BIN/SHSURDRV.EXE ::FREEDOS",
+        f"mcopy -i {out} {dos}/LICENSES/KERNEL.TXT ::FREEDOS/LICENSES",
+        f"mcopy -i {out} {flasher} {firmware} ::FLASH",
+    ]
+    script = "; ".join([f"rm -f {out}", f"mkfs.fat -C {out} 2880 >/dev/null", f"mmd -i {out} ::FREEDOS ::FREEDOS/LICENSES ::FLASH", *copies])
+    return ["sh", "-ec", script]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    for tool in ("mkfs.fat", "mcopy", "xorriso"):
+        if not shutil.which(tool) and not shutil.which(tool, path="/usr/sbin:/sbin"):
+            raise SystemExit(f"{tool} is missing: apt-get install dosfstools mtools xorriso")
+    env = {**os.environ, "PATH": os.environ["PATH"] + ":/usr/sbin:/sbin", "SOURCE_DATE_EPOCH": "1700000000"}
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        dos, flasher, firmware = make_inputs(work)
+        common = ["--flasher", str(flasher), "--fw", str(firmware), "--dos-dir", str(dos), "--force"]
+
+        def ours(output: str, *extra: str):
+            return lambda: run_measured([*MKRESCUE, *common, "-o", str(work / output), *extra], env=env)
+
+        def theirs(command):
+            return lambda: run_measured(command, env=env)
+
+        floppy_pipe = pipeline_floppy(work, dos, flasher, firmware, work / "pipe.img")
+        iso_dir = work / "isoroot"
+        iso_dir.mkdir()
+        iso_pipe = ["sh", "-ec", " ".join(floppy_pipe[2:]) + f"; cp {work}/pipe.img {iso_dir}/BOOT.IMG; "
+                    f"xorriso -as mkisofs -quiet -J -b BOOT.IMG -c BOOT.CAT -o {work}/pipe.iso {iso_dir}"]
+        for label, mine, pipeline in [
+            ("floppy (2.88 MB: the files need it)", ours("ours.img"), theirs(floppy_pipe)),
+            ("ISO (floppy emulation)", ours("ours.iso"), theirs(iso_pipe)),
+        ]:
+            (t_ours, rss_ours), (t_pipe, rss_pipe) = median_of(args.runs, mine), median_of(args.runs, pipeline)
+            rows.append((f"build {label}", f"{t_ours * 1000:.0f} ms", f"{t_pipe * 1000:.0f} ms", f"{t_ours / t_pipe:.2f}x", f"{rss_ours // 1024} MB"))
+
+        t_help, rss_help = median_of(args.runs, lambda: run_measured([*MKRESCUE, "--help"], env=env))
+        rows.append(("`mkrescue --help`", f"{t_help * 1000:.0f} ms", "", "goal < 150 ms", f"{rss_help // 1024} MB"))
+
+        ours("usb256.usb.img", "--size", "256M")()
+        usb512 = ours("usb512.usb.img", "--size", "512M")
+        t_usb, rss_usb = median_of(3, usb512)
+        big = work / "big.bin"
+        with big.open("wb") as handle:
+            handle.truncate(512 * 1024 * 1024)
+            handle.seek(0)
+            handle.write(os.urandom(1024 * 1024))
+        t_cp, _ = median_of(3, theirs(["cp", "--sparse=never", str(big), str(work / "copy.bin")]))
+        rows.append(("build 512 MB USB image", f"{t_usb * 1000:.0f} ms", f"cp: {t_cp * 1000:.0f} ms", f"{t_usb / t_cp:.2f}x", f"{rss_usb // 1024} MB"))
+
+        has_check = "check" in subprocess.run([*MKRESCUE, "--help"], capture_output=True, text=True, env=env).stdout
+        for image in ("ours.img", "ours.iso", "usb256.usb.img"):
+            if not has_check:
+                rows.append((f"check {image}", "not available", "", "", ""))
+                continue
+            t_check, rss_check = median_of(args.runs, lambda: run_measured([*MKRESCUE, "check", str(work / image)], env=env))
+            rows.append((f"check {image}", f"{t_check * 1000:.0f} ms", "", "goal < 1 s, < 64 MB", f"{rss_check // 1024} MB"))
+
+    print("| job | mkrescue | shell pipeline | ratio / goal | peak RSS (mkrescue) |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

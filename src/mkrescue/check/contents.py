@@ -1,0 +1,222 @@
+"""What must be on a rescue volume: the boot files, MANIFEST.TXT's hashes, and every
+file that FDCONFIG.SYS and the batch files name."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from mkrescue.check.dosrefs import Reference, batch_references, config_references
+from mkrescue.check.fatvolume import ROOT, FatVolume, Node
+from mkrescue.check.region import CheckError
+from mkrescue.check.report import Findings
+
+REQUIRED = ("KERNEL.SYS", "COMMAND.COM", "FDCONFIG.SYS", "AUTOEXEC.BAT")
+BOOT_FILES = ("KERNEL.SYS", "COMMAND.COM")  # empty, nothing boots; empty configuration files are allowed
+MANIFEST = "\\MANIFEST.TXT"
+MAX_TEXT = 1024 * 1024  # a config, batch or manifest file bigger than this is not one of ours
+MAX_BATCH_FILES = 64
+_MANIFEST_LINE = re.compile(r"([0-9a-fA-F]{64})\s+(\d+)\s+(\\\S+)")
+PROGRAM_SUFFIXES = (".COM", ".EXE", ".BAT")
+
+
+def check_contents(volume: FatVolume, findings: Findings) -> None:
+    _check_required(volume, findings)
+    _check_manifest(volume, findings)
+    _check_references(volume, findings)
+
+
+def _check_required(volume: FatVolume, findings: Findings) -> None:
+    missing = 0
+    for name in REQUIRED:
+        path = ROOT + name
+        node = volume.files.get(path)
+        if node is None:
+            missing += 1
+            what = "a directory" if path in volume.dirs else "missing"
+            findings.error("files.missing", f"{path} is {what}: the volume cannot boot FreeDOS without it")
+        elif node.size == 0 and name in BOOT_FILES:
+            missing += 1
+            findings.error("files.empty", f"{path} is empty")
+        elif node.size == 0:
+            findings.warning("files.empty", f"{path} is empty: DOS starts with its defaults")
+    if not missing:
+        findings.ok("files.required", "KERNEL.SYS, COMMAND.COM, FDCONFIG.SYS and AUTOEXEC.BAT are in the root")
+
+
+def _read_text(volume: FatVolume, node: Node, findings: Findings) -> str | None:
+    """A small text file's content; None (with a finding when it is news) when unreadable."""
+    if not node.sound:
+        return None  # its chain fault is already a finding
+    if node.size > MAX_TEXT:
+        findings.error("files.too-big", f"{node.path} has {node.size} bytes: too big for the text file it should be")
+        return None
+    try:
+        return volume.read(node).decode("cp437")
+    except CheckError as exc:
+        findings.error("files.unreadable", f"{node.path} cannot be read: {exc}")
+        return None
+
+
+def _check_manifest(volume: FatVolume, findings: Findings) -> None:
+    node = volume.files.get(MANIFEST)
+    if node is None:
+        findings.warning("manifest.absent", "no MANIFEST.TXT: file contents cannot be verified")
+        return
+    text = _read_text(volume, node, findings)
+    if text is None:
+        return
+    listed: dict[str, tuple[str, int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith(";"):
+            continue
+        match = _MANIFEST_LINE.fullmatch(line)
+        if match is None or match.group(3).upper() in listed:
+            findings.error("manifest.bad-line", f"line {number} is not '<sha256> <size> \\PATH' or repeats a path: {line[:60]!r}")
+            continue
+        listed[match.group(3).upper()] = (match.group(1).lower(), int(match.group(2)))
+    faults = findings.error_count()
+    for path, (digest, size) in listed.items():
+        file = volume.files.get(path)
+        if file is None:
+            findings.error("manifest.missing", f"{path} is listed in MANIFEST.TXT but not on the volume")
+        elif not file.sound:
+            continue
+        elif file.size != size:
+            findings.error("manifest.size", f"{path} has {file.size} bytes, MANIFEST.TXT says {size}")
+        else:
+            try:
+                actual = volume.sha256(file)
+            except CheckError as exc:
+                findings.error("files.unreadable", f"{path} cannot be read: {exc}")
+                continue
+            if actual != digest:
+                findings.error("manifest.hash", f"{path}: SHA-256 {actual[:16]}... differs from MANIFEST.TXT's {digest[:16]}...")
+    unlisted = [path for path in volume.files if path != MANIFEST and path not in listed]
+    for path in unlisted:
+        findings.warning("manifest.unlisted", f"{volume.files[path].path} is on the volume but not in MANIFEST.TXT")
+    if not listed:
+        findings.warning("manifest.empty", "MANIFEST.TXT lists no files")
+    elif findings.error_count() == faults:
+        findings.ok("manifest", f"{len(listed)} files match their size and SHA-256 in MANIFEST.TXT")
+
+
+class _Lookup:
+    """Finds DOS paths on the volume: exact, by program name without extension, by wildcard, by name anywhere."""
+
+    def __init__(self, volume: FatVolume) -> None:
+        self.paths = set(volume.files) | set(volume.dirs)
+        self.by_name: dict[str, list[str]] = {}
+        for path in self.paths:
+            self.by_name.setdefault(path.rsplit("\\", 1)[-1], []).append(path)
+
+    def find(self, path: str, program: bool) -> str | None:
+        """The path on the volume that `path` names (relative paths start at the root)."""
+        parts = [p for p in path.split("\\") if p not in ("", ".")]
+        resolved: list[str] = []
+        for part in parts:
+            if part == "..":
+                if resolved:
+                    resolved.pop()
+            else:
+                resolved.append(part)
+        full = ROOT + "\\".join(resolved)
+        if "*" in full or "?" in full:
+            return self._match(full)
+        for candidate in self._candidates(full, program):
+            if candidate in self.paths:
+                return candidate
+        return None
+
+    def find_name(self, name: str, program: bool) -> str | None:
+        """Any path on the volume with this name (a wildcard matches any folder's files)."""
+        if "*" in name or "?" in name:
+            return next((p for p in sorted(self.paths) if _dos_match(p.rsplit("\\", 1)[-1], name)), None)
+        for candidate in self._candidates(name, program):
+            if self.by_name.get(candidate):
+                return self.by_name[candidate][0]
+        return None
+
+    @staticmethod
+    def _candidates(path: str, program: bool) -> list[str]:
+        has_suffix = "." in path.rsplit("\\", 1)[-1]
+        return [path] + ([path + s for s in PROGRAM_SUFFIXES] if program and not has_suffix else [])
+
+    def _match(self, pattern: str) -> str | None:
+        folder, _, name = pattern.rpartition("\\")
+        for path in sorted(self.paths):
+            head, _, leaf = path.rpartition("\\")
+            if head == folder and leaf and _dos_match(leaf, name):
+                return path
+        return None
+
+
+def _dos_match(name: str, pattern: str) -> bool:
+    """DOS matches name and extension apart: *.* also matches a name without one."""
+    base, _, ext = name.partition(".")
+    pattern_base, _, pattern_ext = pattern.partition(".")
+    return fnmatch.fnmatchcase(base, pattern_base) and fnmatch.fnmatchcase(ext, pattern_ext)
+
+
+_RUNTIME_PREFIX = re.compile(r"^(?:%\w+%|[A-Z]:)")
+
+
+def _runtime_rest(path: str) -> str | None:
+    """For a path that starts with a variable or a drive (%MKBOOT%\\X, C:\\X), what follows it."""
+    match = _RUNTIME_PREFIX.match(path)
+    return path[match.end():] if match else None
+
+
+def _check_references(volume: FatVolume, findings: Findings) -> None:
+    """Every file the boot configuration names exists. Batch files it runs are read too."""
+    lookup = _Lookup(volume)
+    queue: list[tuple[str, bool]] = [(ROOT + "FDCONFIG.SYS", False), (ROOT + "AUTOEXEC.BAT", True)]
+    read: set[str] = set()
+    found_here = by_name = unknown = 0
+    faults = findings.error_count()
+    while queue and len(read) < MAX_BATCH_FILES:
+        path, is_batch = queue.pop(0)
+        node = volume.files.get(path)
+        if path in read or node is None:
+            continue
+        read.add(path)
+        text = _read_text(volume, node, findings)
+        if text is None:
+            continue
+        name = node.name.upper()
+        refs = batch_references(text, name) if is_batch else config_references(text, name)
+        for ref in refs:
+            found = _resolve(lookup, ref, findings)
+            if found is None:
+                unknown += 1
+                continue
+            found_here += 1
+            by_name += _runtime_rest(ref.path) is not None
+            if found.endswith(".BAT") and found in volume.files:
+                queue.append((found, True))
+    if found_here + unknown and findings.error_count() == faults:
+        notes = [f"{by_name} run-time paths matched by name"] * bool(by_name) + [f"{unknown} known only at run time"] * bool(unknown)
+        findings.ok("refs", f"the {found_here} files named in {', '.join(sorted(p[1:] for p in read))} are on the volume"
+                            + (f" ({'; '.join(notes)})" if notes else ""))
+
+
+def _resolve(lookup: _Lookup, ref: Reference, findings: Findings) -> str | None:
+    rest = _runtime_rest(ref.path)
+    if rest is not None:
+        # %VAR%\ and drive paths are only known at run time: the boot drive (then the
+        # path is on this volume) or a copy made on the RAM disk (then the file comes
+        # from this volume under the same name). Neither found may still be a file the
+        # menu makes at run time, so it is a warning, not an error.
+        name = rest.rsplit("\\", 1)[-1]
+        found = (lookup.find(rest, ref.program) if rest.startswith("\\") else None) or (lookup.find_name(name, ref.program) if name else None)
+        if name and found is None:
+            findings.warning("refs.runtime-missing", f"{ref.path} is used at run time; no {name} is on the volume to put there", ref.where)
+        return found
+    if "%" in ref.path:
+        return None  # built from variables we cannot know
+    found = lookup.find(ref.path, ref.program)
+    if found is None:
+        kind = "program" if ref.program else "file"
+        findings.error("refs.missing", f"the {kind} {ref.path} is not on the volume", ref.where)
+    return found

@@ -1,0 +1,242 @@
+"""An ISO 9660 image: its size, its El Torito boot catalogue parsed from the bytes, the
+boot image it points at (checked as a floppy or a hard disk), and a hybrid MBR.
+
+pycdlib validates the ISO 9660 structure itself; our own parse covers what it lets
+through (a truncated image) and what booting depends on byte by byte."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from mkrescue.check.bpb import SECTOR, Expect
+from mkrescue.check.disk import check_disk, check_volume
+from mkrescue.check.mbr import check_mbr, check_type, looks_like_mbr
+from mkrescue.check.region import CheckError, Region
+from mkrescue.check.report import Findings
+
+ISO_SECTOR = 2048
+FIRST_DESCRIPTOR = 16
+MAX_DESCRIPTORS = 64  # a handful is normal; the set must end well before this
+STANDARD_ID = b"CD001"
+EL_TORITO_ID = b"EL TORITO SPECIFICATION"
+BOOT_RECORD, PRIMARY, TERMINATOR = 0, 1, 255
+BOOTABLE = 0x88
+PLATFORM_X86 = 0
+NO_EMULATION, HARD_DISK = 0, 4
+FLOPPY_MEDIA = {1: (2400, "1.2 MB"), 2: (2880, "1.44 MB"), 3: (5760, "2.88 MB")}  # media type -> sectors
+BOOT_SEGMENTS = (0, 0x07C0)  # 0 means the default, 07C0
+MAX_MESSAGE = 200
+
+
+@dataclass(frozen=True)
+class PrimaryVolume:
+    space_size: int  # logical blocks
+    block_size: int
+
+    @classmethod
+    def parse(cls, sector: bytes) -> PrimaryVolume:
+        return cls(struct.unpack_from("<I", sector, 80)[0], struct.unpack_from("<H", sector, 128)[0])
+
+
+@dataclass(frozen=True)
+class ValidationEntry:
+    header_id: int
+    platform: int
+    key: bytes
+    checksum_ok: bool
+
+    @classmethod
+    def parse(cls, entry: bytes) -> ValidationEntry:
+        words = struct.unpack("<16H", entry)
+        return cls(entry[0], entry[1], entry[30:32], sum(words) & 0xFFFF == 0)
+
+
+@dataclass(frozen=True)
+class InitialEntry:
+    indicator: int
+    media: int
+    load_segment: int
+    system_type: int
+    sector_count: int
+    load_rba: int
+
+    @classmethod
+    def parse(cls, entry: bytes) -> InitialEntry:
+        indicator, media, segment, system, _, count, rba = struct.unpack_from("<BBHBBHI", entry, 0)
+        return cls(indicator, media & 0x0F, segment, system, count, rba)
+
+
+def check_iso(fp: BinaryIO, size: int, findings: Findings) -> str:
+    """Every check of an ISO; returns what the image is, in a few words."""
+    image = Region(fp, 0, size)
+    primary, catalog_lba = _descriptors(image, findings)
+    if primary is None:
+        return "ISO 9660 image without a primary volume descriptor"
+    if primary.block_size != ISO_SECTOR:
+        findings.error("iso.block-size", f"logical block size {primary.block_size}, not 2048")
+        return "ISO 9660 image"
+    volume_bytes = primary.space_size * ISO_SECTOR
+    if volume_bytes > size:
+        findings.error("iso.truncated", f"the volume descriptor says {volume_bytes} bytes, the file has only {size}")
+    else:
+        padding = f", padded to {size} bytes" if size > volume_bytes else ""
+        findings.ok("iso.size", f"{primary.space_size} sectors of 2048 bytes{padding}")
+    _pycdlib_check(fp, findings)
+    if catalog_lba is None:
+        findings.error("eltorito.absent", "no El Torito boot record: the CD does not boot")
+        return "ISO 9660 image, not bootable"
+    boot = _check_catalog(image, catalog_lba, min(size, volume_bytes) // ISO_SECTOR, findings)
+    if boot is None:
+        return "ISO 9660 image, unusable El Torito catalogue"
+    described, volume_start, volume = boot
+    return f"ISO 9660 image, El Torito {described}{_check_hybrid(image, volume_start, volume, findings)}"
+
+
+def _descriptors(image: Region, findings: Findings) -> tuple[PrimaryVolume | None, int | None]:
+    """The primary volume descriptor and the boot catalogue's sector, from the descriptor set."""
+    primary = catalog = None
+    for number in range(FIRST_DESCRIPTOR, FIRST_DESCRIPTOR + MAX_DESCRIPTORS):
+        try:
+            sector = image.read(number * ISO_SECTOR, ISO_SECTOR)
+        except CheckError:
+            findings.error("iso.truncated", f"the file ends inside the volume descriptors (sector {number})")
+            return primary, catalog
+        if sector[1:6] != STANDARD_ID:
+            findings.error("iso.descriptors", f"sector {number} is not a volume descriptor and the set has not ended")
+            return primary, catalog
+        kind = sector[0]
+        if kind == TERMINATOR:
+            break
+        if kind == PRIMARY and primary is None:
+            primary = PrimaryVolume.parse(sector)
+        elif kind == BOOT_RECORD and sector[7:39].rstrip(b"\0") == EL_TORITO_ID:
+            catalog = struct.unpack_from("<I", sector, 0x47)[0]
+    else:
+        findings.error("iso.descriptors", f"no descriptor set terminator in {MAX_DESCRIPTORS} sectors")
+    if primary is None:
+        findings.error("iso.no-primary", "no primary volume descriptor: not an ISO 9660 volume")
+    return primary, catalog
+
+
+def _pycdlib_check(fp: BinaryIO, findings: Findings) -> None:
+    """pycdlib's parse validates directories, path tables and Joliet, which we do not."""
+    import pycdlib  # only ISOs need it, and its import costs start-up time
+
+    iso = pycdlib.PyCdlib()
+    try:
+        fp.seek(0)
+        iso.open_fp(fp)
+    except Exception as exc:  # pycdlib raises its own errors and, on hostile bytes, Python's
+        findings.error("iso.invalid", f"ISO 9660 structure rejected by pycdlib: {str(exc)[:MAX_MESSAGE]}")
+        return
+    try:
+        iso.close()
+    except Exception:  # closing a parsed image only drops references; nothing left to report
+        pass
+    findings.ok("iso.structure", "ISO 9660 directories and path tables parse (pycdlib)")
+
+
+@dataclass(frozen=True)
+class _BootVolume:
+    """The FAT volume the El Torito entry boots: where it starts in the ISO, what it is."""
+
+    start: int  # in 512-byte sectors from the start of the ISO
+    fat_bits: int
+    total_sectors: int
+
+
+def _check_catalog(image: Region, lba: int, sectors: int, findings: Findings) -> tuple[str, int, _BootVolume | None] | None:
+    """The catalogue's validation and initial entries, then the boot image they point at.
+    Returns a description, the 512-byte sector where the boot volume starts in the ISO
+    and the volume, or None when the catalogue is unusable."""
+    catalogue, initial = findings.scoped("El Torito catalogue"), findings.scoped("El Torito initial entry")
+    if lba >= sectors:
+        catalogue.error("eltorito.catalog-beyond-end", f"the boot catalogue is at sector {lba}, the image has {sectors}")
+        return None
+    raw = image.read(lba * ISO_SECTOR, 64)
+    validation = ValidationEntry.parse(raw[:32])
+    if validation.header_id != 1 or validation.key != b"\x55\xaa":
+        catalogue.error("eltorito.validation-entry", f"sector {lba} does not start with a validation entry "
+                        f"(header {validation.header_id:#04x}, key bytes {validation.key.hex(' ').upper()})")
+        return None
+    if not validation.checksum_ok:
+        catalogue.error("eltorito.checksum", "the validation entry's checksum is wrong: BIOSes reject the catalogue")
+    if validation.platform != PLATFORM_X86:
+        catalogue.error("eltorito.platform", f"platform {validation.platform:#04x}, not 0 (x86 BIOS)")
+    entry = InitialEntry.parse(raw[32:64])
+    faults = findings.error_count()
+    if entry.indicator != BOOTABLE:
+        initial.error("eltorito.not-bootable", f"boot indicator {entry.indicator:#04x}, not 88")
+    if entry.media not in FLOPPY_MEDIA and entry.media not in (NO_EMULATION, HARD_DISK):
+        initial.error("eltorito.media-type", f"media type {entry.media}: El Torito knows 0-4")
+        return None
+    if entry.load_segment not in BOOT_SEGMENTS:
+        initial.error("eltorito.load-segment", f"load segment {entry.load_segment:#06x}: a boot sector expects 07C0")
+    emulated = entry.media != NO_EMULATION
+    if emulated and entry.sector_count != 1:
+        initial.warning("eltorito.sector-count", f"sector count {entry.sector_count}; with emulation BIOSes load 1")
+    elif not emulated and entry.sector_count == 0:
+        initial.error("eltorito.sector-count", "sector count 0: nothing to load")
+    if entry.load_rba >= sectors:
+        initial.error("eltorito.image-beyond-end", f"the boot image is at sector {entry.load_rba}, the image has {sectors}")
+        return None
+    offset = entry.load_rba * ISO_SECTOR
+    if entry.media in FLOPPY_MEDIA:
+        floppy_sectors, name = FLOPPY_MEDIA[entry.media]
+        described = f"{name} floppy emulation"
+        if offset + floppy_sectors * SECTOR > sectors * ISO_SECTOR:
+            initial.error("eltorito.image-beyond-end", f"the {name} floppy image at sector {entry.load_rba} runs past the end of the image")
+    elif entry.media == HARD_DISK:
+        described = "hard-disk emulation"
+    else:
+        described = "no emulation"
+    if findings.error_count() == faults:
+        initial.ok("eltorito.entry", f"x86 BIOS, bootable, {described}, image at sector {entry.load_rba}")
+    boot = findings.scoped("boot image")
+    base = entry.load_rba * (ISO_SECTOR // SECTOR)
+    if entry.media in FLOPPY_MEDIA:
+        region = image.window(offset, floppy_sectors * SECTOR)
+        volume = check_volume(region, boot, Expect(hard_disk=False, floppy_sectors=floppy_sectors))
+        if volume is None:
+            return described, base, None
+        return described, base, _BootVolume(base, volume.bpb.fat_bits, volume.bpb.total_sectors)
+    if entry.media == HARD_DISK:
+        disk = check_disk(image.window(offset, sectors * ISO_SECTOR - offset), boot)
+        if disk.partition is not None and entry.system_type != disk.partition.type:
+            initial.warning("eltorito.system-type", f"system type {entry.system_type:#04x}, but the image's partition is type {disk.partition.type:#04x}")
+        if disk.partition is None or disk.volume is None:
+            return described, base, None
+        bpb = disk.volume.bpb
+        return described, base + disk.partition.start, _BootVolume(base + disk.partition.start, bpb.fat_bits, bpb.total_sectors)
+    boot.warning("eltorito.no-emulation", "a no-emulation boot image is not checked: mkrescue never writes one")
+    return described, base, None
+
+
+def _check_hybrid(image: Region, volume_start: int, volume: _BootVolume | None, findings: Findings) -> str:
+    """An MBR in the system area (the first 32 KiB) makes the ISO boot from a USB stick;
+    ours points at the FAT volume the El Torito entry boots. Returns ", hybrid" or ""."""
+    sector = image.read(0, SECTOR)
+    hybrid = findings.scoped("hybrid MBR")
+    if not any(sector):
+        findings.ok("iso.not-hybrid", "the system area is empty: boots from CD only")
+        return ""
+    if not looks_like_mbr(sector):
+        hybrid.warning("hybrid.no-table", "the system area holds data but no partition table")
+        return ""
+    partition = check_mbr(sector, hybrid, image.length // SECTOR)
+    if partition is None:
+        return ", hybrid (damaged)"
+    if volume is not None and partition.start == volume.start:
+        check_type(partition, volume.fat_bits, volume.total_sectors, hybrid)
+        hybrid.ok("hybrid.same-volume", f"partition {partition.number} is the El Torito boot volume (sector {partition.start})")
+        return ", hybrid"
+    if volume is not None:
+        hybrid.warning("hybrid.other-volume", f"partition {partition.number} starts at sector {partition.start}, "
+                       f"the El Torito boot volume at {volume_start}: checked on its own")
+    start, length = partition.start * SECTOR, partition.sectors * SECTOR
+    found = check_volume(image.window(start, length), hybrid.scoped(partition.where), Expect(hard_disk=True))
+    if found is not None:
+        check_type(partition, found.bpb.fat_bits, found.bpb.total_sectors, hybrid)
+    return ", hybrid"

@@ -73,6 +73,23 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
 
 
+@cli.command("check")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys in README.md).")
+@_debug_option
+def check_command(image, as_json, debug) -> None:
+    """Check the structure of an image: floppy, ISO or USB. Exit status 1 when it has errors."""
+    import json
+
+    from mkrescue.check import check_image, format_text
+    from mkrescue.errors import CheckFailed
+
+    report = check_image(image)
+    click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
+    if not report.ok:
+        raise CheckFailed(f"{image}: {len(report.errors)} error(s) found")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the single place that turns errors into one-line messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv

@@ -1,0 +1,174 @@
+"""The catalogue of FreeDOS packages mkrescue needs (catalogue.json, package data):
+where each package lives in the FreeDOS repository, which zip members go where in
+the assembled DOS dir, its licence and where its source is. This module loads and
+validates it; a broken catalogue is a bug in mkrescue, so it raises ValueError."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from mkrescue.freedos.extract import unsafe_reason
+
+SCHEMA = 1
+_NAME = re.compile(r"[a-z0-9_]{1,8}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# One 8.3 path component, upper case, as the DOS dir and the medium use.
+_DOS_COMPONENT = re.compile(r"[A-Z0-9_$~!#%&'@^`{}()-]{1,8}(\.[A-Z0-9_$~!#%&'@^`{}()-]{1,3})?")
+TARGET_DIRS = ("BIN",)
+SOURCES_TXT = "LICENSES/SOURCES.TXT"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    member: str  # path inside the package zip (matched case-insensitively)
+    target: str  # path inside the assembled DOS dir
+
+
+@dataclass(frozen=True)
+class LicenceSource:
+    member: str
+    inner: str | None = None  # a member of the zip `member` (e.g. a SOURCES.ZIP) holding the text
+
+
+@dataclass(frozen=True)
+class Sources:
+    in_package: str | None  # a member or folder prefix inside the zip holding the source (FreeDOS: SOURCE/<PKG>/)
+    elsewhere: str | None  # where else the source is published
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    group: str
+    version: str  # what the catalogue expects; SOURCES.TXT prefers the LSM inside the zip
+    licence: str
+    sha256: str | None  # pinned hash of the zip, or None: recorded on first download
+    lsm: str | None
+    files: tuple[FileEntry, ...]
+    licence_text: tuple[LicenceSource, ...]  # alternatives, the first present wins
+    sources: Sources
+
+    @property
+    def path(self) -> str:
+        """Where the zip is, relative to the repository root (and to a mirror's)."""
+        return f"{self.group}/{self.name}.zip"
+
+    @property
+    def licence_target(self) -> str:
+        return f"LICENSES/{self.name.upper()}.TXT"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    release: str
+    base_url: str
+    notice: tuple[str, ...]
+    packages: tuple[Package, ...]
+    fingerprint: str  # SHA-256 of the canonical JSON: a changed catalogue gives a fresh DOS dir
+
+
+def load() -> Catalogue:
+    """The catalogue shipped inside the package."""
+    text = resources.files("mkrescue.freedos").joinpath("catalogue.json").read_text(encoding="utf-8")
+    return from_dict(json.loads(text))
+
+
+def from_dict(data: dict[str, Any]) -> Catalogue:
+    if data.get("schema") != SCHEMA:
+        raise ValueError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
+    base_url = _text(data, "base_url", "catalogue")
+    if not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"FreeDOS catalogue: base_url {base_url!r} is not an http(s) URL")
+    packages = tuple(_package(p) for p in _list(data, "packages", "catalogue"))
+    _check_unique([p.name for p in packages], "package name")
+    targets = [f.target for p in packages for f in p.files] + [p.licence_target for p in packages] + [SOURCES_TXT]
+    _check_unique([t.upper() for t in targets], "target")
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return Catalogue(
+        release=_text(data, "release", "catalogue"),
+        base_url=base_url.rstrip("/"),
+        notice=tuple(str(line) for line in data.get("notice", ())),
+        packages=packages,
+        fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
+    )
+
+
+def _package(data: dict[str, Any]) -> Package:
+    name = _text(data, "name", "package")
+    where = f"package {name!r}"
+    group = _text(data, "group", where)
+    for value, what in ((name, "name"), (group, "group")):
+        if not _NAME.fullmatch(value):
+            raise ValueError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
+    sha256 = data.get("sha256")
+    if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)):
+        raise ValueError(f"FreeDOS catalogue: {where}: sha256 must be 64 lower-case hex digits or null")
+    lsm = data.get("lsm")
+    files = tuple(
+        FileEntry(_member(f, "member", where), _target(_text(f, "target", where), where))
+        for f in _list(data, "files", where)
+    )
+    licence_text = tuple(
+        LicenceSource(_member(s, "member", where), _member(s, "inner", where) if "inner" in s else None)
+        for s in _list(data, "licence_text", where)
+    )
+    return Package(
+        name=name,
+        group=group,
+        version=_text(data, "version", where),
+        licence=_text(data, "licence", where),
+        sha256=sha256,
+        lsm=_member(data, "lsm", where) if lsm is not None else None,
+        files=files,
+        licence_text=licence_text,
+        sources=_sources(data.get("sources"), where),
+    )
+
+
+def _sources(data: Any, where: str) -> Sources:
+    if not isinstance(data, dict) or not (data.get("in_package") or data.get("elsewhere")):
+        raise ValueError(f"FreeDOS catalogue: {where}: 'sources' needs 'in_package' and/or 'elsewhere'")
+    return Sources(_member(data, "in_package", where) if "in_package" in data else None,
+                   _text(data, "elsewhere", where) if "elsewhere" in data else None)
+
+
+def _text(data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty string")
+    return value
+
+
+def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty list of objects")
+    return value
+
+
+def _member(data: dict[str, Any], key: str, where: str) -> str:
+    value = _text(data, key, where)
+    reason = unsafe_reason(value)
+    if reason:
+        raise ValueError(f"FreeDOS catalogue: {where}: member {value!r} {reason}")
+    return value
+
+
+def _target(value: str, where: str) -> str:
+    parts = value.split("/")
+    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not _DOS_COMPONENT.fullmatch(parts[1]):
+        raise ValueError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
+    return value
+
+
+def _check_unique(values: list[str], what: str) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"FreeDOS catalogue: {what} {value!r} appears twice")
+        seen.add(value)

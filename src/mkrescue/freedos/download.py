@@ -1,0 +1,110 @@
+"""Download one file over HTTP(S) into a given path, hashing it on the way.
+
+Transient failures (no connection, timeouts, 5xx/429 answers, a body that breaks
+off before its Content-Length) are retried with exponential backoff; anything
+else (404, 403, ...) fails at once. urllib3's Retry cannot retry a body that
+breaks off mid-stream, so one loop here covers every transient case alike."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import requests
+
+from mkrescue import __version__
+from mkrescue.errors import DownloadError
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+CHUNK = 64 * 1024
+# Far above any FreeDOS package (FreeCOM, the largest we use, is about 2 MB).
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+ADVICE = "check the network, or use --mirror URL, --packages-dir DIR (the .zip packages) or --dos-dir DIR (FreeDOS files)"
+
+
+class _Transient(Exception):
+    """A failure worth another attempt."""
+
+
+@dataclass
+class Downloader:
+    connect_timeout: float = 15.0
+    read_timeout: float = 60.0  # the longest silence tolerated between two chunks
+    retries: int = 3  # attempts after the first
+    backoff: float = 1.0  # seconds before the first retry, doubling each time
+    progress: bool | None = None  # None: a progress bar only when stderr is a terminal
+    max_bytes: int = MAX_DOWNLOAD_BYTES
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def __post_init__(self) -> None:
+        # Zips are already compressed; identity encoding keeps Content-Length comparable to what we receive.
+        self.session.headers.update({"User-Agent": f"mkrescue/{__version__}", "Accept-Encoding": "identity"})
+
+    def fetch(self, url: str, dest: Path, label: str) -> tuple[str, int]:
+        """Write url's body to dest (overwritten); return its SHA-256 and size."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._attempt(url, dest, label)
+            except _Transient as exc:
+                if attempt == self.retries:
+                    raise DownloadError(f"could not download {url}: {exc} (tried {attempt + 1} times); {ADVICE}") from exc
+                time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _attempt(self, url: str, dest: Path, label: str) -> tuple[str, int]:
+        try:
+            with self.session.get(url, stream=True, timeout=(self.connect_timeout, self.read_timeout)) as response:
+                if response.status_code in RETRY_STATUS:
+                    raise _Transient(f"HTTP {response.status_code} {response.reason}")
+                if response.status_code != 200:
+                    raise DownloadError(f"could not download {url}: HTTP {response.status_code} {response.reason};"
+                                        " a FreeDOS 1.3 repository (or --mirror of one) should have it at this path; "
+                                        + ADVICE.removeprefix("check the network, or "))
+                expected = _content_length(response)
+                if expected is not None and expected > self.max_bytes:
+                    raise DownloadError(f"{url} is {expected} bytes, far more than a FreeDOS package: refusing it")
+                digest, size = self._save(response, dest, label, expected)
+        except requests.Timeout as exc:
+            raise _Transient("the server did not answer in time") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _Transient(f"the connection failed ({_reason(exc)})") from exc
+        except requests.RequestException as exc:
+            raise DownloadError(f"could not download {url}: {_reason(exc)}") from exc
+        if expected is not None and size != expected:
+            raise _Transient(f"the body ended after {size} of {expected} bytes")
+        return digest, size
+
+    def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None) -> tuple[str, int]:
+        show = self.progress if self.progress is not None else sys.stderr.isatty()
+        # click prints a bar's label even when stderr is not a terminal: no bar at all keeps logs quiet.
+        bar = click.progressbar(length=expected, label=f"Downloading {label}", file=sys.stderr) if show and expected else None
+        digest = hashlib.sha256()
+        size = 0
+        with dest.open("wb") as out, bar if bar is not None else contextlib.nullcontext():
+            for chunk in response.iter_content(CHUNK):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise DownloadError(f"{response.url} sends more than {self.max_bytes} bytes,"
+                                        " far more than a FreeDOS package: refusing it")
+                out.write(chunk)
+                digest.update(chunk)
+                if bar is not None:
+                    bar.update(len(chunk))
+        return digest.hexdigest(), size
+
+
+def _content_length(response: requests.Response) -> int | None:
+    value = response.headers.get("Content-Length")
+    return int(value) if value and value.isdigit() else None
+
+
+def _reason(exc: Exception) -> str:
+    # requests nests urllib3's errors; the innermost message is the one that says what happened.
+    while exc.args and isinstance(exc.args[0], Exception):
+        exc = exc.args[0]
+    return str(exc) or type(exc).__name__

@@ -213,3 +213,22 @@ def test_device_files_other_than_disks_are_refused(tmp_path):
 
     with pytest.raises(InputFileError, match="not an image file"):
         check_image(fifo)
+
+
+def test_iso_directory_claiming_gigabytes_is_refused_before_it_is_read(images, tmp_path):
+    def huge_root(data):
+        record = 16 * ISO_SECTOR + 156  # the root directory record in the primary volume descriptor
+        struct.pack_into("<I", data, record + 10, 0xFFFFF000)
+        struct.pack_into(">I", data, record + 14, 0xFFFFF000)
+
+    image = broken(images["iso-hd"], tmp_path, huge_root)
+    tracemalloc.start()
+    try:
+        report = check_image(image)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert_sane(report)
+    [invalid] = [f for f in report.errors if f.code == "iso.invalid"]
+    assert "a structure claims" in invalid.message
+    assert peak < 32 * 2**20, f"peak {peak} bytes"

@@ -13,7 +13,7 @@ from typing import BinaryIO
 from mkrescue.check.bpb import SECTOR, Expect
 from mkrescue.check.disk import check_disk, check_volume
 from mkrescue.check.mbr import check_mbr, check_type, looks_like_mbr
-from mkrescue.check.region import CheckError, Region
+from mkrescue.check.region import MAX_READ, CheckError, Malformed, Region
 from mkrescue.check.report import Findings
 
 ISO_SECTOR = 2048
@@ -120,6 +120,23 @@ def _descriptors(image: Region, findings: Findings) -> tuple[PrimaryVolume | Non
     return primary, catalog
 
 
+class _CappedReads:
+    """The image as pycdlib sees it, with every single read capped: pycdlib reads a
+    directory whole at the length the disk claims, which a hostile image sets to
+    gigabytes, and only the size of the file would then bound the memory."""
+
+    def __init__(self, fp: BinaryIO) -> None:
+        self._fp = fp
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > MAX_READ:
+            raise Malformed(f"a structure claims {size} bytes")
+        return self._fp.read(size)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._fp, name)
+
+
 def _pycdlib_check(fp: BinaryIO, findings: Findings) -> None:
     """pycdlib's parse validates directories, path tables and Joliet, which we do not."""
     import pycdlib  # only ISOs need it, and its import costs start-up time
@@ -127,7 +144,7 @@ def _pycdlib_check(fp: BinaryIO, findings: Findings) -> None:
     iso = pycdlib.PyCdlib()
     try:
         fp.seek(0)
-        iso.open_fp(fp)
+        iso.open_fp(_CappedReads(fp))
     except Exception as exc:  # pycdlib raises its own errors and, on hostile bytes, Python's
         findings.error("iso.invalid", f"ISO 9660 structure rejected by pycdlib: {str(exc)[:MAX_MESSAGE]}")
         return

@@ -30,10 +30,12 @@ OFFLINE_ADVICE = ("use --packages-dir DIR (the FreeDOS .zip packages), --dos-dir
 
 def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packages_dir: Path | None = None,
               offline: bool = False, progress: bool | None = None, report: Callable[[str], None] = lambda line: None,
-              catalogue: Catalogue | None = None, downloader: Downloader | None = None) -> Path:
+              catalogue: Catalogue | None = None, downloader: Downloader | None = None,
+              report_cached: bool = True) -> Path:
     """Return the assembled DOS dir (in the cache). Downloads only what is missing; verifies every
     zip's SHA-256 (pinned in the catalogue, else recorded in the cache's lock file on first download
-    and enforced after); `report` gets one line per package: name, version, what happened, source, SHA-256.
+    and enforced after); `report` gets one line per package: name, version, what happened, source, SHA-256
+    (a plain cache hit only with `report_cached`: a build need not repeat it every time).
     `progress`: a download bar on stderr (None: only when stderr is a terminal); ignored when a `downloader`
     is given. `catalogue` and `downloader` default to the shipped catalogue and normal timeouts/retries."""
     catalogue = catalogue or load()
@@ -46,7 +48,7 @@ def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packa
         downloader = Downloader(progress=progress)
     base_url = (mirror or catalogue.base_url).rstrip("/")
     hashes = {
-        package.name: _obtain(package, cache, base_url, packages_dir, offline, downloader, report)
+        package.name: _obtain(package, cache, base_url, packages_dir, offline, downloader, report, report_cached)
         for package in catalogue.packages
     }
     key_text = "\n".join([f"assembly {ASSEMBLY_VERSION}", catalogue.fingerprint]
@@ -65,7 +67,7 @@ def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packa
 
 
 def _obtain(package: Package, cache: Cache, base_url: str, packages_dir: Path | None, offline: bool,
-            downloader: Downloader, report: Callable[[str], None]) -> str:
+            downloader: Downloader, report: Callable[[str], None], report_cached: bool) -> str:
     """Make sure the verified zip is in the cache; return its SHA-256."""
     dest = cache.package_path(package.path)
     label = f"{package.path} {package.version}"
@@ -78,7 +80,8 @@ def _obtain(package: Package, cache: Cache, base_url: str, packages_dir: Path | 
             report(f"{label}: cached, sha256 {sha} (recorded new hash in {cache.lock_path})")
             return sha
         if sha == expected[0]:
-            report(f"{label}: cached, sha256 {sha}")
+            if report_cached:
+                report(f"{label}: cached, sha256 {sha}")
             return sha
         dest.unlink()
         report(f"{label}: the cached copy has SHA-256 {sha}, not {expected[0]}: discarded, fetching it again")

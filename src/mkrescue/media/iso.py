@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import time
@@ -105,7 +106,15 @@ def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[t
         boot_size = boot_image.seek(0, io.SEEK_END)
         boot_image.seek(0)
         iso.add_fp(boot_image, boot_size, BOOT_IMAGE, joliet_path="/BOOT.IMG")
-        iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name=emulation)
+        # pycdlib compares the partition geometry with the image size rounded up to a CD
+        # sector, and warns whenever the disk is not a whole number of CD sectors: noise.
+        pycdlib_log = logging.getLogger("pycdlib")
+        level = pycdlib_log.level
+        pycdlib_log.setLevel(logging.ERROR)
+        try:
+            iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name=emulation)
+        finally:
+            pycdlib_log.setLevel(level)
         iso.write_fp(out)
         extent = iso.get_record(iso_path=BOOT_IMAGE).extent_location()
         iso.close()

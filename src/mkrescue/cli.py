@@ -51,8 +51,20 @@ def cli() -> None:
 @click.option("--driver", "drivers", type=click.Path(path_type=Path), multiple=True, help="A DOS device driver to load at boot (repeatable).")
 @click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files (KERNEL.SYS, COMMAND.COM, ...).")
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
+@click.option("--profile", help="Flasher profile for the menu's commands (see `mkrescue profiles`); default: the one made for the flasher, else generic.")
+@click.option("--identify-cmd", help="Command for menu item 1, e.g. 'BINFLASH -scan'. Placeholders: {flasher}.")
+@click.option("--backup-cmd", help="Command for menu item 2; must write {backup}. Placeholders: {flasher}, {backup}.")
+@click.option("--flash-cmd", help="Command for menu item 3; must name {firmware}. Placeholders: {flasher}, {firmware}.")
+@click.option("--no-backup-required", "backup_required", flag_value=False, default=True, help="Allow flashing without a backup made in the same boot.")
+@click.option("--expect-model", help="Refuse a firmware file that does not contain this model name, e.g. ND-1300A.")
+@click.option("--ramdisk-size", help="RAM disk size, e.g. 16M; default: the files plus room for backups, at least 8M.")
+@click.option("--boot-default", type=int, default=1, show_default=True, help="Boot menu entry started after the countdown: 1 normal, 2 clean, 3 DOS prompt.")
+@click.option("--boot-timeout", type=int, default=5, show_default=True, help="Seconds the boot menu waits for a key (0: start the default at once).")
+@click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
 @_debug_option
-def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir, force, debug) -> None:
+def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir, force,
+                  profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
+                  boot_timeout, flasher_dir_a, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos.dosdir import locate
@@ -65,12 +77,29 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
         flasher=flasher, firmware=firmware, output=output, dos=locate(dos_dir), extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
         disk_size=parse_size(disk_size) if disk_size else None, hybrid=hybrid,
+        profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
+        backup_required=backup_required, expect_model=expect_model, ramdisk_size=ramdisk_size,
+        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
     )
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)
     result = build(spec)
     click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}")
     click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
+
+
+@cli.command("profiles")
+def profiles_command() -> None:
+    """List the flasher profiles (--profile NAME)."""
+    from mkrescue.profiles import all_profiles
+
+    for profile in all_profiles().values():
+        click.echo(f"{profile.name:<10} {profile.description}")
+        for kind in ("identify", "backup", "flash"):
+            command = getattr(profile, kind)
+            if command:
+                click.echo(f"{'':<10}   {kind + ':':<9} {command}")
+        click.echo(f"{'':<10}   source:   {profile.source}")
 
 
 @cli.command("check")

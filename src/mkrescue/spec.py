@@ -11,12 +11,38 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from mkrescue.errors import OutputError, UsageError
+from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
+from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
 
 FORMATS = ("floppy", "iso", "usb")
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
+BOOT_CHOICES = (1, 2, 3)  # FDCONFIG.SYS menu: 1 normal, 2 clean, 3 DOS prompt
+MAX_BOOT_TIMEOUT = 99
+# A RAM disk smaller than this is not worth its XMS; larger ones must fit the PC's memory.
+MIN_RAMDISK_KIB = 8 * 1024
+MAX_RAMDISK_KIB = 2047 * 1024
+# What the menu's own files on the RAM disk take beyond the payload and FreeDOS tools:
+# the batch files, room for two backups of the firmware and for the FAT's cluster slack.
+RAMDISK_SLACK_KIB = 1024
+
+
+@dataclass(frozen=True)
+class MenuSettings:
+    """What the boot menu (FDCONFIG.SYS) and the flash menu (AUTOEXEC.BAT, MENU.BAT) need."""
+
+    profile: str = "generic"
+    identify_cmd: str | None = None  # command templates, see profiles.py
+    backup_cmd: str | None = None
+    flash_cmd: str | None = None
+    backup_required: bool = True  # flash only after a backup in the same boot
+    ramdisk_kib: int = MIN_RAMDISK_KIB
+    boot_default: int = 1
+    boot_timeout: int = 5  # seconds; 0 = start the default at once
+    flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
+    expect_model: str | None = None
 
 
 @dataclass(frozen=True)
@@ -34,6 +60,7 @@ class RescueSpec:
     warnings: tuple[str, ...] = ()
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
+    menu: MenuSettings = MenuSettings()
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -102,13 +129,26 @@ def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[Paylo
 
 def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, extras: tuple[Path, ...] = (),
               drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
-              force: bool = False, disk_size: int | None = None, hybrid: bool = True) -> RescueSpec:
+              force: bool = False, disk_size: int | None = None, hybrid: bool = True,
+              profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
+              flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
+              backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
+              flasher_dir_a: bool = False) -> RescueSpec:
     fmt = format_for(output, media_format)
     check_output(output, force)
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
     files, notes = _payload(inputs, taken)
     warnings = notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
+    if expect_model is not None:
+        check_model(files[1].dos_name, files[1].data, expect_model)
+    warnings += firmware_warnings(files[1].dos_name, files[1].data)
+    menu, menu_notes = _menu_settings(
+        files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
+        ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,
+        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
+    )
+    warnings += menu_notes
     n_extra = len(extras)
     return RescueSpec(
         flasher=files[0],
@@ -124,4 +164,68 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, ext
         warnings=tuple(warnings),
         disk_size=disk_size,
         hybrid=hybrid,
+        menu=menu,
     )
+
+
+def parse_ramdisk_size(text: str) -> int:
+    """'16M', '16384K' or '16384' (KiB) -> KiB."""
+    raw = text.strip().upper()
+    scale = {"K": 1, "M": 1024, "G": 1024 * 1024}.get(raw[-1:], None)
+    digits = raw[:-1] if scale else raw
+    if not digits.isdigit():
+        raise UsageError(f"--ramdisk-size {text!r} is not a size: write it like 16M or 16384K")
+    return int(digits) * (scale or 1)
+
+
+def ramdisk_needs_kib(files: list[PayloadFile], dos: DosFiles) -> int:
+    """Room on the RAM disk for everything AUTOEXEC.BAT copies there plus two firmware backups."""
+    copied = [f.size for f in files] + [len(dos.shell.data), len(dos.choice.data)]
+    copied += [len(t.data) for t in (*([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools)]
+    cluster = 4096  # every file rounds up to whole clusters
+    used = sum(-(-size // cluster) * cluster for size in copied) + 2 * files[1].size
+    return -(-used // 1024) + RAMDISK_SLACK_KIB
+
+
+def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | None, commands: dict[str, str | None],
+                   ramdisk_size: str | None, expect_model: str | None, backup_required: bool, boot_default: int,
+                   boot_timeout: int, flasher_dir_a: bool) -> tuple[MenuSettings, list[str]]:
+    notes = []
+    chosen = get_profile(profile) if profile else profile_for_flasher(files[0].dos_name)
+    if profile is None and chosen.flashers:
+        notes.append(f"flasher {files[0].dos_name} uses the {chosen.name} profile ({chosen.description}); --profile picks another")
+    resolved = {}
+    for kind, given in commands.items():
+        if given is not None:
+            resolved[kind] = check_command(kind, given, f"--{kind}-cmd")
+        else:
+            resolved[kind] = getattr(chosen, kind)
+        if resolved[kind]:
+            check_length(kind, resolved[kind], files[0].dos_name, files[1].dos_name, f"the {kind} command")
+    if resolved["flash"] is None:
+        notes.append("no flash command (--flash-cmd or --profile): the menu cannot flash; the user runs the flasher at its DOS prompt")
+    elif backup_required and resolved["backup"] is None:
+        raise UsageError("flashing needs a backup first, but there is no backup command: give --backup-cmd, or pass --no-backup-required")
+    if boot_default not in BOOT_CHOICES:
+        raise UsageError(f"--boot-default {boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
+    if not 0 <= boot_timeout <= MAX_BOOT_TIMEOUT:
+        raise UsageError(f"--boot-timeout {boot_timeout} is out of range: give 0 to {MAX_BOOT_TIMEOUT} seconds")
+    needed = max(MIN_RAMDISK_KIB, -(-ramdisk_needs_kib(files, dos) // 1024) * 1024)
+    ramdisk_kib = needed
+    if ramdisk_size is not None:
+        ramdisk_kib = parse_ramdisk_size(ramdisk_size)
+        if ramdisk_kib < needed:
+            raise UsageError(f"--ramdisk-size {ramdisk_size} is too small: the files and two backups need {needed // 1024}M; give at least that")
+        if ramdisk_kib > MAX_RAMDISK_KIB:
+            raise UsageError(f"--ramdisk-size {ramdisk_size} is too big: DOS RAM disks go up to {MAX_RAMDISK_KIB // 1024}M")
+    if dos.ramdisk_kind is None:
+        notes.append("no RAM disk driver in the FreeDOS files: the menu will run from the boot medium, which must stay in the drive")
+    flasher_dir_a = flasher_dir_a or chosen.flasher_dir_a
+    if flasher_dir_a and not any(t.name in ("SUBST.EXE", "SUBST.COM", "SWSUBST.EXE") for t in dos.tools):
+        raise UsageError("--flasher-dir-a needs SUBST.EXE or SWSUBST.EXE (FreeDOS package swsubst) in the FreeDOS files: add it to --dos-dir")
+    settings = MenuSettings(
+        profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
+        backup_required=backup_required, ramdisk_kib=ramdisk_kib, boot_default=boot_default, boot_timeout=boot_timeout,
+        flasher_dir_a=flasher_dir_a, expect_model=expect_model,
+    )
+    return settings, notes

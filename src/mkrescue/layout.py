@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 from mkrescue import __version__
+from mkrescue.menu import menu_context, menu_files
 from mkrescue.render import render, to_dos_text
 from mkrescue.spec import RescueSpec
 
@@ -43,6 +44,7 @@ def template_context(spec: RescueSpec) -> dict[str, object]:
         "ramdisk": [f.name for f in dos.ramdisk],
         "licenses": [f.name for f in dos.licenses],
         "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
+        **menu_context(spec),
     }
 
 
@@ -59,6 +61,7 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     ]
     tools = [dos.choice, *([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools]
     files += [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in tools]
+    files += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
     files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
     files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
     return files[:5] + [(MANIFEST, manifest(files))] + files[5:]

@@ -24,7 +24,7 @@ RAMDISK_DRIVERS = {
     "XMSDSK": ("XMSDSK.EXE",),
 }
 # Tools copied along when present: they make the DOS prompt useful on the target PC.
-OPTIONAL_TOOLS = ("MEM.EXE", "EDIT.EXE", "FIND.COM", "MORE.EXE", "SUBST.EXE", "SUBST.COM")
+OPTIONAL_TOOLS = ("MEM.EXE", "EDIT.EXE", "FIND.COM", "MORE.EXE", "SUBST.EXE", "SUBST.COM", "SWSUBST.EXE")
 # The boot sector loads the kernel below its own relocated copy; FreeDOS kernels are far smaller.
 MAX_KERNEL_SIZE = 128 * 1024
 LICENSE_PREFIXES = ("COPYING", "LICENSE", "LICENCE")

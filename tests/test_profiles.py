@@ -1,0 +1,117 @@
+"""Flasher profiles: the shipped data files load, their commands are valid DOS lines, and
+the build options that pick or override them are checked before anything is written."""
+
+import subprocess
+import sys
+
+import pytest
+
+from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from mkrescue.errors import UsageError
+from mkrescue.profiles import GENERIC, _parse, all_profiles, check_command, get_profile, profile_for_flasher
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
+
+
+def test_shipped_profiles_load_generic_first():
+    profiles = all_profiles()
+    assert list(profiles)[0] == GENERIC
+    generic = profiles[GENERIC]
+    assert (generic.identify, generic.backup, generic.flash) == (None, None, None)
+    for profile in profiles.values():
+        assert profile.description and profile.source
+        if profile.name != GENERIC:
+            assert "{firmware}" in profile.flash and "{backup}" in profile.backup
+
+
+def test_flashrom_profile_matches_its_manual():
+    flashrom = get_profile("flashrom")
+    assert flashrom.flash == "{flasher} -p internal -w {firmware}"
+    assert flashrom.backup == "{flasher} -p internal -r {backup}"
+    assert flashrom.identify == "{flasher} -p internal"
+    assert profile_for_flasher("flashrom.exe") is not None and profile_for_flasher("FLASHROM.EXE").name == "flashrom"
+    assert profile_for_flasher("BINFLASH.EXE").name == GENERIC
+
+
+def test_profiles_command_lists_them():
+    result = run("profiles")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].startswith("generic")
+    assert "flashrom" in result.stdout and "-p internal -w {firmware}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "kind, command, message",
+    [
+        ("flash", "FLASH.EXE /W", "lacks {firmware}"),
+        ("backup", "FLASH.EXE /R OLD.BIN", "lacks {backup}"),
+        ("flash", "FLASH.EXE {firmwre}", "unknown placeholder"),
+        ("identify", "FLASH.EXE {backup}", "unknown placeholder"),
+        ("flash", "FLASH.EXE {firmware} > LOG.TXT", "redirections"),
+        ("flash", "FLASH.EXE %1 {firmware}", "redirections"),
+        ("flash", "   ", "is empty"),
+        ("flash", "FLASH.EXE {firmware} \u00e9", "plain ASCII"),
+        ("flash", "FLASH.EXE {firmware", "unknown placeholder"),
+    ],
+)
+def test_bad_commands_are_refused_with_the_reason(kind, command, message):
+    with pytest.raises(UsageError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        check_command(kind, command, "--test")
+
+
+def test_a_profile_file_is_checked_like_a_command_line():
+    with pytest.raises(UsageError, match="unknown keys"):
+        _parse("x", 'description = "d"\nsource = "s"\nflash = "F {firmware}"\nflsh = "typo"\n')
+    with pytest.raises(UsageError, match="no flash command"):
+        _parse("x", 'description = "d"\nsource = "s"\n')
+    with pytest.raises(UsageError, match="needs a source"):
+        _parse("x", 'description = "d"\nflash = "F {firmware}"\n')
+
+
+def build(user_files, dos_dir, tmp_path, *extra):
+    flasher, firmware = user_files
+    return run("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img", *extra)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (("--profile", "nosuch"), "no flasher profile 'nosuch'"),
+        (("--flash-cmd", "{flasher} -flash {firmware}"), "no backup command"),
+        (("--flash-cmd", "{flasher} " + "x" * 120 + " {firmware}"), "DOS runs at most 127"),
+        (("--boot-default", "4"), "--boot-default 4"),
+        (("--boot-timeout", "100"), "--boot-timeout 100"),
+        (("--ramdisk-size", "1M"), "too small"),
+        (("--ramdisk-size", "lots"), "is not a size"),
+        (("--flasher-dir-a",), "needs SUBST.EXE or SWSUBST.EXE"),
+    ],
+)
+def test_build_options_are_checked_before_writing(user_files, dos_dir, tmp_path, extra, message):
+    result = build(user_files, dos_dir, tmp_path, *extra)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "r.img").exists()
+
+
+def test_a_profile_plus_an_override(user_files, dos_dir, tmp_path):
+    from judges import read_fat_files
+
+    result = build(user_files, dos_dir, tmp_path, "--profile", "flashrom", "--identify-cmd", "{flasher} -p internal -V")
+    assert result.returncode == 0, result.stderr
+    menu = read_fat_files(tmp_path / "r.img")["FREEDOS/MENU.BAT"].decode()
+    assert "BINFLASH.EXE -p internal -V\r\n" in menu and "BINFLASH.EXE -p internal -w ND1300A-.BIN\r\n" in menu
+
+
+def test_a_batch_file_flasher_is_called_so_the_menu_comes_back(user_files, dos_dir, tmp_path):
+    from judges import read_fat_files
+
+    flasher, firmware = user_files
+    bat = tmp_path / "flash.bat"
+    bat.write_text("@ECHO OFF\r\nBINFLASH %1 %2\r\n")
+    result = run("--flasher", bat, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img",
+                 "--flash-cmd", "{flasher} -w {firmware}", "--no-backup-required")
+    assert result.returncode == 0, result.stderr
+    menu = read_fat_files(tmp_path / "r.img")["FREEDOS/MENU.BAT"].decode()
+    assert "\r\nCALL FLASH.BAT -w ND1300A-.BIN\r\n" in menu

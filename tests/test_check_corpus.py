@@ -58,6 +58,16 @@ def rewrite_manifest_line(e):
     e.data[line_end : line_end + 4] = b"zzzz"
 
 
+def kernel_too_big(e):
+    """Lengthen KERNEL.SYS's chain with free clusters past what the boot code loads (153 KiB)."""
+    chain = e.chain(e.start("KERNEL.SYS"))
+    free = [c for c in range(2, e.clusters + 2) if e.get(c) == 0][:310]
+    for a, b in zip([chain[-1], *free], free):
+        e.set(a, b)
+    e.set(free[-1], 0xFFF)
+    e.set_size("KERNEL.SYS", (len(chain) + len(free)) * SECTOR)
+
+
 def set_byte(offset, value):
     def change(data):
         data[offset] = value
@@ -121,6 +131,8 @@ CORPUS = [
     ("volume bigger than the image", "floppy", pack(19, "<H", 2880 + 200), "volume.truncated"),
     ("FAT too small for the clusters", "floppy", pack(22, "<H", 1), "bpb.fat-size"),
     ("media byte", "floppy", set_byte(21, 0x12), "bpb.media"),
+    ("type string our boot code reads", "floppy", lambda d: d.__setitem__(slice(0x36, 0x3E), b"FAT16   "), "bpb.fs-type"),
+    ("KERNEL.SYS too big to load", "floppy", fat(kernel_too_big), "boot.kernel-too-big"),
     ("geometry of another floppy", "floppy", pack(24, "<H", 9), "bpb.geometry"),
     ("truncated floppy", "floppy", lambda d: d[:100_000], "volume.truncated"),
     ("truncated inside the boot sector", "floppy", lambda d: d[:300], "image.too-small"),

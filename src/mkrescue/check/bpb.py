@@ -6,8 +6,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from mkrescue import bootcode
-from mkrescue.check.report import Findings
+from mkrescue.check.report import ERROR, WARNING, Findings
 
 SECTOR = 512
 DIR_ENTRY = 32
@@ -94,24 +93,25 @@ class Bpb:
                 f"{self.cluster_size} bytes, {self.sectors_per_track} sectors/track, {self.heads} heads")
 
 
-def check_boot_sector(sector: bytes, findings: Findings, expect: Expect, room: int) -> Bpb | None:
+def check_boot_sector(sector: bytes, findings: Findings, expect: Expect, room: int, ours: bool) -> Bpb | None:
     """Findings about the boot sector; the BPB when the volume can be walked, else None.
-    `room` is how many bytes of the image the volume can occupy."""
+    `room` is how many bytes of the image the volume can occupy; `ours`: the boot code
+    is mkrescue's, which relies on more of the BPB than other boot code does."""
     if sector[510:512] == b"\x55\xaa":
         findings.ok("boot.signature", "boot sector ends with 55 AA")
     else:
         findings.error("boot.signature", f"boot sector ends with {sector[510:512].hex(' ').upper()}, not 55 AA: no BIOS boots it")
     if not (sector[0] == 0xEB and sector[2] == 0x90 or sector[0] == 0xE9):
         findings.error("boot.jump", f"boot sector starts with {sector[:3].hex(' ').upper()}, not a jump over the BPB")
-    if bootcode.is_our_boot_sector(sector):
+    if ours:
         findings.ok("boot.code", "boot code is mkrescue's")
     else:
         findings.warning("boot.code-unknown", "boot code is not mkrescue's: it may not load KERNEL.SYS")
     bpb = Bpb.parse(sector)
-    return bpb if _bpb_usable(bpb, findings, expect, room) else None
+    return bpb if _bpb_usable(bpb, findings, expect, room, ours) else None
 
 
-def _bpb_usable(bpb: Bpb, findings: Findings, expect: Expect, room: int) -> bool:
+def _bpb_usable(bpb: Bpb, findings: Findings, expect: Expect, room: int, ours: bool) -> bool:
     fatal = []
     if bpb.bytes_per_sector != SECTOR:
         fatal.append(("bpb.bytes-per-sector", f"{bpb.bytes_per_sector} bytes per sector, not 512"))
@@ -144,12 +144,12 @@ def _bpb_usable(bpb: Bpb, findings: Findings, expect: Expect, room: int) -> bool
         findings.error("volume.truncated", f"the BPB says the volume has {size} bytes, the image holds only {room} of them")
     if bpb.first_data_sector * SECTOR > room:
         return False  # not even the FATs and the root directory are there to read
-    _soft_checks(bpb, findings, expect)
+    _soft_checks(bpb, findings, expect, ours)
     findings.ok("bpb", bpb.describe())
     return True
 
 
-def _soft_checks(bpb: Bpb, findings: Findings, expect: Expect) -> None:
+def _soft_checks(bpb: Bpb, findings: Findings, expect: Expect, ours: bool) -> None:
     """Faults that leave the volume readable but can stop it booting."""
     if bpb.media not in MEDIA_BYTES:
         findings.error("bpb.media", f"media byte {bpb.media:#04x} is not one DOS knows (F0, F8-FF)")
@@ -160,8 +160,10 @@ def _soft_checks(bpb: Bpb, findings: Findings, expect: Expect) -> None:
     if bpb.total_sectors_16 and bpb.total_sectors_32:
         findings.warning("bpb.total-sectors", "both the 16-bit and the 32-bit sector count are set")
     label = bpb.fs_type.rstrip(b" ")
-    if bpb.extended_signature == 0x29 and label.startswith(b"FAT") and label != f"FAT{bpb.fat_bits}".encode():
-        findings.warning("bpb.fs-type", f"labelled {label.decode('ascii', 'replace')} but {bpb.cluster_count} clusters make it FAT{bpb.fat_bits}")
+    if label != f"FAT{bpb.fat_bits}".encode() and (ours or bpb.extended_signature == 0x29 and label.startswith(b"FAT")):
+        # Our boot code reads this string to tell FAT12 from FAT16; other code ignores it.
+        findings.add(ERROR if ours else WARNING, "bpb.fs-type",
+                     f"labelled {label.decode('ascii', 'replace')!r} but {bpb.cluster_count} clusters make it FAT{bpb.fat_bits}")
     if not (1 <= bpb.sectors_per_track <= 63 and 1 <= bpb.heads <= 255):
         findings.error("bpb.geometry", f"{bpb.sectors_per_track} sectors/track and {bpb.heads} heads: a BIOS has 1-63 and 1-255")
     elif expect.hard_disk:

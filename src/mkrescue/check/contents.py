@@ -14,6 +14,7 @@ from mkrescue.check.report import Findings
 REQUIRED = ("KERNEL.SYS", "COMMAND.COM", "FDCONFIG.SYS", "AUTOEXEC.BAT")
 BOOT_FILES = ("KERNEL.SYS", "COMMAND.COM")  # empty, nothing boots; empty configuration files are allowed
 MANIFEST = "\\MANIFEST.TXT"
+KERNEL_ROOM = 0x26A00 - 0x600
 MAX_TEXT = 1024 * 1024  # a config, batch or manifest file bigger than this is not one of ours
 MAX_BATCH_FILES = 64
 _MANIFEST_LINE = re.compile(r"([0-9a-fA-F]{64})\s+(\d+)\s+(\\\S+)")
@@ -24,6 +25,17 @@ def check_contents(volume: FatVolume, findings: Findings) -> None:
     _check_required(volume, findings)
     _check_manifest(volume, findings)
     _check_references(volume, findings)
+
+
+def check_kernel_room(volume: FatVolume, findings: Findings) -> None:
+    """Our boot sector loads KERNEL.SYS whole, sector by sector, from 0060:0000 and stops
+    below its stack at 26A00h (bootcode/fatboot.asm): whole clusters must fit there."""
+    node = volume.files.get(ROOT + "KERNEL.SYS")
+    if node is None or not node.sound:
+        return
+    loaded = len(node.chain) * volume.bpb.cluster_size
+    if loaded > KERNEL_ROOM:
+        findings.error("boot.kernel-too-big", f"KERNEL.SYS takes {loaded} bytes of clusters; the boot code has room for {KERNEL_ROOM}")
 
 
 def _check_required(volume: FatVolume, findings: Findings) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mkrescue.check.bpb import SECTOR, Expect, check_boot_sector
-from mkrescue.check.contents import check_contents
+from mkrescue import bootcode
+from mkrescue.check.contents import check_contents, check_kernel_room
 from mkrescue.check.fatvolume import FatVolume, read_fat, walk
 from mkrescue.check.mbr import Partition, check_mbr, check_type, partition_bytes
 from mkrescue.check.region import CheckError, Region
@@ -32,7 +33,8 @@ def check_volume(region: Region, findings: Findings, expect: Expect) -> FatVolum
     except CheckError:
         findings.error("volume.truncated", f"the image ends before the volume's boot sector ({region.length} bytes)")
         return None
-    bpb = check_boot_sector(sector, findings, expect, region.length)
+    ours = bootcode.is_our_boot_sector(sector)
+    bpb = check_boot_sector(sector, findings, expect, region.length, ours)
     if bpb is None:
         return None
     try:
@@ -42,6 +44,8 @@ def check_volume(region: Region, findings: Findings, expect: Expect) -> FatVolum
         return None
     volume = walk(region, bpb, fat, findings)
     check_contents(volume, findings)
+    if ours:
+        check_kernel_room(volume, findings)
     return volume
 
 

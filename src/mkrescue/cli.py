@@ -23,6 +23,19 @@ class DefaultToBuild(click.Group):
         return super().parse_args(ctx, args)
 
 
+def _freedos_source_options(function):
+    """Where FreeDOS comes from: shared by `build` and `fetch`."""
+    options = [
+        click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache for FreeDOS packages; default: the user cache."),
+        click.option("--mirror", help="A FreeDOS repository URL with the official layout (e.g. .../repositories/1.3)."),
+        click.option("--packages-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS .zip packages already downloaded."),
+        click.option("--offline", is_flag=True, help="Never download: use the cache, --packages-dir or --dos-dir."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 def _debug_option(function):
     # Read by main() from argv, so the flag works wherever it is written.
     return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(function)
@@ -49,7 +62,8 @@ def cli() -> None:
 @click.option("--size", "disk_size", help="USB image size, e.g. 64M or 1G; default: the files plus room for backups.")
 @click.option("--add", "extras", type=click.Path(path_type=Path), multiple=True, help="An extra file for \\FLASH (repeatable).")
 @click.option("--driver", "drivers", type=click.Path(path_type=Path), multiple=True, help="A DOS device driver to load at boot (repeatable).")
-@click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files (KERNEL.SYS, COMMAND.COM, ...).")
+@click.option("--dos-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS files already extracted (KERNEL.SYS, COMMAND.COM, ...); default: download FreeDOS.")
+@_freedos_source_options
 @click.option("--force", is_flag=True, help="Replace the output if it exists.")
 @click.option("--profile", help="Flasher profile for the menu's commands (see `mkrescue profiles`); default: the one made for the flasher, else generic.")
 @click.option("--identify-cmd", help="Command for menu item 1, e.g. 'BINFLASH -scan'. Placeholders: {flasher}.")
@@ -62,19 +76,20 @@ def cli() -> None:
 @click.option("--boot-timeout", type=int, default=5, show_default=True, help="Seconds the boot menu waits for a key (0: start the default at once).")
 @click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
 @_debug_option
-def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir, force,
+def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir,
+                  cache_dir, mirror, packages_dir, offline, force,
                   profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
                   boot_timeout, flasher_dir_a, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
-    from mkrescue.freedos.dosdir import locate
+    from mkrescue.freedos import obtain_dos_files
     from mkrescue.media.usb import parse_size
     from mkrescue.spec import make_spec
 
-    if dos_dir is None:
-        raise click.UsageError("--dos-dir is required for now: point it at a folder with KERNEL.SYS, COMMAND.COM and CHOICE.EXE")
+    dos = obtain_dos_files(dos_dir, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
+                           report=lambda line: click.echo(f"freedos: {line}", err=True))
     spec = make_spec(
-        flasher=flasher, firmware=firmware, output=output, dos=locate(dos_dir), extras=extras,
+        flasher=flasher, firmware=firmware, output=output, dos=dos, extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
         disk_size=parse_size(disk_size) if disk_size else None, hybrid=hybrid,
         profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
@@ -86,6 +101,17 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     result = build(spec)
     click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}")
     click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
+
+
+@cli.command("fetch")
+@_freedos_source_options
+@_debug_option
+def fetch_command(cache_dir, mirror, packages_dir, offline, debug) -> None:
+    """Download and verify the FreeDOS packages into the cache."""
+    from mkrescue.freedos.provision import provision
+
+    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline, report=click.echo)
+    click.echo(f"FreeDOS files ready in {where}")
 
 
 @cli.command("profiles")

@@ -183,3 +183,34 @@ def test_iso_boot_image_is_the_floppy(tmp_path, user_files, dos_dir, monkeypatch
     iso.get_file_from_iso_fp(buf, iso_path="/BOOT.IMG;1")
     iso.close()
     assert buf.getvalue() == img_out.read_bytes()
+
+
+def test_a_build_that_fails_its_own_check_leaves_nothing(tmp_path, user_files, dos_dir, monkeypatch):
+    """The check runs on the finished temporary file; a damaged result never reaches the output."""
+    import mkrescue.media.floppy as floppy
+
+    real_write = floppy.write_volume
+
+    def damaging_write(out, offset, params, files, label, serial, moment):
+        real_write(out, offset, params, files, label, serial, moment)
+        out.seek(offset + 510)
+        out.write(b"\0\0")  # no boot signature
+
+    monkeypatch.setattr(floppy, "write_volume", damaging_write)
+    out = tmp_path / "rescue.img"
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(map(str, build_args(user_files, dos_dir, out))))
+    assert exit_info.value.code == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ND1300A-firmware.bin", "binflash.exe", "freedos"]
+
+
+@pytest.mark.parametrize("name", ["rescue.img", "rescue.iso", "rescue.usb.img"])
+def test_every_image_kind_passes_check_cleanly(tmp_path, user_files, dos_dir, name):
+    out = tmp_path / name
+    built = run(*build_args(user_files, dos_dir, out))
+    assert built.returncode == 0 and "checked, no errors" in built.stdout, built.stderr
+    checked = run("check", out, "--json")
+    assert checked.returncode == 0, checked.stdout
+    import json
+
+    assert json.loads(checked.stdout)["errors"] == 0

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from mkrescue.check import check_image
+from mkrescue.errors import CheckFailed
 from mkrescue.layout import media_files
 from mkrescue.media import usb
 from mkrescue.media.floppy import choose_floppy, fitting_floppy, volume_id, write_floppy
@@ -24,6 +26,7 @@ class BuildResult:
     size: int
     description: str  # e.g. "ISO 9660 + Joliet, El Torito floppy emulation of a 1440 KiB floppy"
     files: tuple[tuple[str, int], ...]  # (path on the medium, size)
+    check_warnings: tuple[str, ...]  # what the check of the written image warned about
 
 
 def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> str:
@@ -56,7 +59,7 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
 
 
 def build(spec: RescueSpec) -> BuildResult:
-    """Write the medium; the output appears complete or not at all."""
+    """Write the medium and check it; the output appears complete and checked, or not at all."""
     files = media_files(spec)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.output.name}.", suffix=".part", dir=spec.output.parent)
     tmp = Path(tmp_name)
@@ -65,6 +68,11 @@ def build(spec: RescueSpec) -> BuildResult:
             description = _write(spec, out, files)
             out.flush()
             os.fsync(out.fileno())
+        report = check_image(tmp)
+        if not report.ok:
+            first = report.errors[0]
+            raise CheckFailed(f"the image failed its own check ({first.code}: {first.message}); "
+                              "nothing was written: this is a bug in mkrescue, please report it")
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise users; honour their umask
@@ -78,4 +86,5 @@ def build(spec: RescueSpec) -> BuildResult:
         size=spec.output.stat().st_size,
         description=description,
         files=tuple((path, len(data)) for path, data in files),
+        check_warnings=tuple(f"{w.code}: {w.message}" for w in report.warnings),
     )

@@ -99,7 +99,9 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)
     result = build(spec)
-    click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}")
+    for warning in result.check_warnings:
+        click.echo(f"check: warning: {warning}", err=True)
+    click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}; checked, no errors")
     click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
 
 

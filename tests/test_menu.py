@@ -630,6 +630,15 @@ def test_menu_screens_fit_80_by_25(image):
             assert len(line) < SCREEN_WIDTH, line
 
 
+def test_every_reason_the_menu_header_gives_fits_one_line(image):
+    """MKWHY is the second line of every menu screen; found too long on real FreeDOS once."""
+    reasons = [line[len("SET MKWHY="):] for line in lines_of(image["AUTOEXEC.BAT"]) if line.startswith("SET MKWHY=")]
+    assert len(reasons) >= 8
+    for reason in reasons:
+        shown = " " + re.sub(r"%MK(DST|RAM)%", "Z:", reason)
+        assert len(shown) < SCREEN_WIDTH, shown
+
+
 def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files, dos_dir):
     (dos_dir / "BIN" / "SUBST.EXE").write_bytes(b"MZ" + b"FAKE-SUBST".ljust(900, b"\0"))
     files = full_build(tmp_path, user_files, dos_dir, "--flasher-dir-a")
@@ -650,7 +659,7 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
 
     monkeypatch.setattr(Run, "do_copy", damaging_copy)
     run, pc = menu_run(image, [" "])
-    assert "Copying to the RAM disk" in run.screens[0][-2] and run.env["MKHOME"] == f"{pc.boot}:"
+    assert "copy on the RAM disk was bad" in run.screens[0][-2] and run.env["MKHOME"] == f"{pc.boot}:"
     assert at_menu(run)
 
 

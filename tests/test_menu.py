@@ -127,8 +127,6 @@ class Run:
         d = self.disk(letter)
         if d is None:
             return False
-        if rest.endswith("\\NUL"):  # a device: "exists" on every drive that has a disk in it
-            return True
         return rest in d.files
 
     def write(self, path: str, data: bytes) -> bool:
@@ -300,10 +298,7 @@ class Run:
         text = line[5:] if line[4:5] == " " else ""
         if line.upper() in ("ECHO OFF", "@ECHO OFF"):
             return None
-        m = re.fullmatch(r"(.*?)> ?(\S+)", text)
-        if m:
-            self.write(m.group(2), (m.group(1) + "\r\n").encode())
-            return None
+        assert ">" not in text, "a failed redirection prints an error on FreeCOM's screen"
         self.screen.append(text)
         return None
 
@@ -353,6 +348,15 @@ class Run:
             self.pc.drives[letter] = Drive()
             self.pc.ramdisk_letter = letter
             self.errorlevel = ord(letter) - ord("A") + 1
+        elif base == "WRTEST":
+            letter = args[0].rstrip(":")
+            drive = self.pc.drives.get(letter)
+            self.errorlevel = 2 if drive is None else 0 if drive.media and drive.writable else 1
+        elif base == "RDISK":
+            letter = args[1].removeprefix("/:")
+            assert letter not in self.pc.drives, "RDISK given a letter in use"
+            self.pc.drives[letter] = Drive()
+            self.pc.ramdisk_letter = letter
         elif base == "REBOOT":
             raise Rebooted
         elif base == "CMPFILE":
@@ -501,7 +505,7 @@ def test_fdconfig_boot_menu_offers_three_starts_with_the_chosen_default(tmp_path
     assert used == {"1", "2", "3"}, "each choice must be used by a line, or the kernel refuses it"
     assert "13?DEVICE=\\FREEDOS\\HIMEMX.EXE" in lines, "XMS for normal and prompt, not for clean"
     [shell] = [line for line in lines if line.startswith("SHELL=")]
-    assert "/P=\\AUTOEXEC.BAT" in shell and "/F" in shell and "/E:2048" in shell
+    assert "/P=\\AUTOEXEC.BAT" in shell and "/E:2048" in shell
     menu_lines = [line[len("MENU") :] for line in lines if line.startswith("MENU")]
     assert all(len(text) < SCREEN_WIDTH for text in menu_lines) and len(menu_lines) < SCREEN_HEIGHT - 5
 
@@ -539,6 +543,17 @@ def test_every_start_reaches_the_menu_or_the_prompt(image, pc_name, config):
         assert not any(c.startswith("SHSURDRV") for c in run.commands), "clean: no RAM disk"
         assert home == f"{pc.boot}:"
     assert run.drive == home[0] and run.cwd[home[0]] == "\\FLASH"
+
+
+@pytest.mark.parametrize("pc_name", ["floppy, no hard disk", "USB stick as C:, 2 hard disks, CD drive"])
+def test_rdisk_gets_the_first_free_letter_and_counts_once_writable(tmp_path, user_files, dos_dir, pc_name):
+    (dos_dir / "BIN" / "SHSURDRV.EXE").unlink()
+    (dos_dir / "BIN" / "RDISK.COM").write_bytes(b"\xe9FAKE-RDISK" + bytes(800))
+    files = full_build(tmp_path, user_files, dos_dir)
+    pc = model_pc(files, **PCS[pc_name])
+    first_free = next(c for c in "CDEFGHIJ" if c not in pc.drives)
+    run = boot(files, pc, "1", keys=[])
+    assert at_menu(run) and pc.ramdisk_letter == first_free and run.env["MKHOME"] == f"{first_free}:"
 
 
 @pytest.mark.parametrize("pc_name", ["floppy, no hard disk", "USB stick as C:, 2 hard disks, CD drive"])
@@ -663,7 +678,7 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
     assert at_menu(run)
 
 
-@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM"])
+@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM"])
 def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
     """The bytes in menu.py are what nasm makes of src/mkrescue/dosasm/*.asm."""
     import subprocess

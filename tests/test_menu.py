@@ -47,6 +47,9 @@ def lines_of(data: bytes) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # A model of the PC and of FreeCOM running our batch files.
 
+EJECT = "<take the boot disk out>"
+
+
 class WaitingForKey(Exception):
     """CHOICE or PAUSE wants a key and the script has none left: the run stops there."""
 
@@ -194,6 +197,11 @@ class Run:
         while pc_ < len(lines):
             steps += 1
             assert steps < 20000, f"{name} loops forever"
+            # DOS reads a batch file line by line: once it is gone (the boot disk taken out,
+            # its drive mapped elsewhere by SUBST) the batch file ends there.
+            if self.read(path) != data:
+                self.screen.append("Batch file missing")
+                return None
             raw = lines[pc_].strip()
             pc_ += 1
             if raw.startswith(":"):
@@ -304,6 +312,9 @@ class Run:
 
     def wait(self):
         self.screens.append(list(self.screen))
+        while self.keys and self.keys[0] == EJECT:  # the user takes the boot disk out
+            self.keys.pop(0)
+            self.pc.drives[self.pc.boot].media = False
         if not self.keys:
             raise WaitingForKey
         return self.keys.pop(0)
@@ -357,6 +368,11 @@ class Run:
             assert letter not in self.pc.drives, "RDISK given a letter in use"
             self.pc.drives[letter] = Drive()
             self.pc.ramdisk_letter = letter
+        elif base in ("SUBST", "SWSUBST"):
+            letter, _, folder = args[0].rstrip(":"), None, self.split(args[1])
+            source = self.pc.drives[folder[0]]
+            prefix = folder[1].rstrip("\\") + "\\"
+            self.pc.drives[letter] = Drive(files={"\\" + p[len(prefix):]: d for p, d in source.files.items() if p.startswith(prefix)})
         elif base == "REBOOT":
             raise Rebooted
         elif base == "CMPFILE":
@@ -654,12 +670,29 @@ def test_every_reason_the_menu_header_gives_fits_one_line(image):
         assert len(shown) < SCREEN_WIDTH, shown
 
 
-def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files, dos_dir):
-    (dos_dir / "BIN" / "SUBST.EXE").write_bytes(b"MZ" + b"FAKE-SUBST".ljust(900, b"\0"))
+@pytest.mark.parametrize("pc_name", PCS)
+def test_the_boot_disk_can_be_taken_out_once_the_menu_shows(image, pc_name):
+    """The promise on screen: with the RAM disk, the menu, backup and flash go on without it."""
+    pc = model_pc(image, **PCS[pc_name])
+    run = boot(image, pc, "1", keys=[EJECT, "2", " ", "3", "Y", "F", " "])
+    assert flashes(run) == ["BINFLASH.EXE -flash ND1300A-.BIN 1.0.0"] and at_menu(run)
+    assert not pc.drives[pc.boot].media and run.env["MKBAK"][0] != pc.boot
+
+
+@pytest.mark.parametrize("pc_name", ["floppy, no hard disk", "USB stick as C:, empty floppy drive, 1 hard disk"])
+@pytest.mark.parametrize("config", ["1", "2"])
+def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files, dos_dir, pc_name, config):
+    (dos_dir / "BIN" / "SWSUBST.EXE").write_bytes(b"MZ" + b"FAKE-SWSUBST".ljust(900, b"\0"))
     files = full_build(tmp_path, user_files, dos_dir, "--flasher-dir-a")
-    text = files["AUTOEXEC.BAT"].decode()
-    assert "SUBST A: %MKHOME%\\FLASH\r\n" in text and "SET MKWORK=A:\\\r\n" in text
-    assert "FREEDOS/SUBST.EXE" in files
+    assert "FREEDOS/SWSUBST.EXE" in files and "SWSUBST A: %MKHOME%\\FLASH\r\n" in files["FREEDOS/MENU.BAT"].decode()
+    pc = model_pc(files, **PCS[pc_name])
+    run = boot(files, pc, config, keys=[" ", "2", " ", "3", "Y", "F", " "])
+    assert at_menu(run) and flashes(run)
+    if run.env["MKHOME"] == "A:":  # a clean start from the floppy: A: cannot be mapped onto itself
+        assert run.env["MKWORK"] == "A:\\FLASH" and "could not be mapped" in " ".join(run.screens[0])
+    else:
+        assert run.env["MKWORK"] == "A:\\" and run.env["MKSUBST"] == "A:" and run.drive == "A"
+        assert not run.env["MKBAK"].startswith("A:"), "a backup never goes to the mapped A:"
 
 
 def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monkeypatch):

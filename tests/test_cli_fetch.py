@@ -79,3 +79,11 @@ def test_download_failure_names_the_url(httpserver, tmp_path):
     result = mkrescue("fetch", "--mirror", httpserver.url_for("/fd"), "--cache-dir", tmp_path / "cache")
     assert result.returncode == 1
     assert httpserver.url_for("/fd/base/kernel.zip") in result.stderr and "Traceback" not in result.stderr
+
+
+def test_input_mistakes_are_reported_before_any_download(httpserver, tmp_path, user_files):
+    flasher, firmware = user_files
+    result = mkrescue("--flasher", flasher, "--fw", tmp_path / "typo.bin", "-o", tmp_path / "r.iso",
+                      "--mirror", httpserver.url_for("/fd"), "--cache-dir", tmp_path / "cache")
+    assert result.returncode == 2 and "typo.bin does not exist" in result.stderr
+    assert len(httpserver.log) == 0

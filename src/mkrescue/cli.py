@@ -86,10 +86,12 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     from mkrescue.media.usb import parse_size
     from mkrescue.spec import make_spec
 
-    dos = obtain_dos_files(dos_dir, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                           report=lambda line: click.echo(f"freedos: {line}", err=True))
+    def obtain_dos():
+        return obtain_dos_files(dos_dir, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
+                                report=lambda line: click.echo(f"freedos: {line}", err=True))
+
     spec = make_spec(
-        flasher=flasher, firmware=firmware, output=output, dos=dos, extras=extras,
+        flasher=flasher, firmware=firmware, output=output, obtain_dos=obtain_dos, extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
         disk_size=parse_size(disk_size) if disk_size else None, hybrid=hybrid,
         profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from mkrescue.errors import OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
@@ -127,13 +128,15 @@ def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[Paylo
     return files, notes
 
 
-def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, extras: tuple[Path, ...] = (),
+def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callable[[], DosFiles], extras: tuple[Path, ...] = (),
               drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
               force: bool = False, disk_size: int | None = None, hybrid: bool = True,
               profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
               flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
               backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
               flasher_dir_a: bool = False) -> RescueSpec:
+    """Check every input; `obtain_dos` (which may download FreeDOS) runs only once the
+    user's own inputs passed, so a typo is reported at once, not after a download."""
     fmt = format_for(output, media_format)
     check_output(output, force)
     taken: set[str] = set()
@@ -143,6 +146,7 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, dos: DosFiles, ext
     if expect_model is not None:
         check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
+    dos = obtain_dos()
     menu, menu_notes = _menu_settings(
         files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
         ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,

@@ -1,0 +1,210 @@
+"""The boot menu and the flash menu on real FreeDOS in QEMU: every start, on floppy, CD and
+USB images, with and without hard disks, XMS and the boot CD.
+
+FreeDOS is not in the repository, so these tests run only when MKRESCUE_FREEDOS_DIR names
+a folder of real FreeDOS files (kernel, FreeCOM, HIMEMX, CHOICE, SHSURDRV; SWSUBST for
+--flasher-dir-a), e.g. the one `mkrescue fetch` assembles. The flasher is a stand-in,
+tests/fixtures/fakeflash.asm, which prints what it was asked to do and writes the backup."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from judges import need
+
+FREEDOS = os.environ.get("MKRESCUE_FREEDOS_DIR")
+pytestmark = pytest.mark.skipif(not FREEDOS, reason="set MKRESCUE_FREEDOS_DIR to a folder of real FreeDOS files")
+FIXTURES = Path(__file__).parent / "fixtures"
+COMMANDS = ("--identify-cmd", "{flasher} -scan", "--backup-cmd", "{flasher} -dump {backup} 1.0.0",
+            "--flash-cmd", "{flasher} -flash {firmware} 1.0.0", "--expect-model", "ND-1300A")
+MENU = "Choose 1 to 5"
+KEY_NAMES = {" ": "spc", "\n": "ret", ":": "shift-semicolon", "\\": "backslash", "-": "minus", ".": "dot"}
+
+
+class Vm:
+    """QEMU with its human monitor on a socket: read the text screen, type, eject."""
+
+    def __init__(self, tmp: Path, args: list[str]) -> None:
+        self.socket_path = tmp / "monitor"
+        self.process = subprocess.Popen(
+            [need("qemu-system-i386"), "-display", "none", "-nic", "none", "-snapshot", "-m", "32",
+             "-monitor", f"unix:{self.socket_path},server=on,wait=off", *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self.socket_path.exists():
+            assert time.monotonic() < deadline and self.process.poll() is None, "QEMU did not start"
+            time.sleep(0.05)
+        self.monitor = socket.socket(socket.AF_UNIX)
+        self.monitor.connect(str(self.socket_path))
+        self._reply()
+
+    def _reply(self) -> str:
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = self.monitor.recv(65536)
+            assert chunk, "QEMU's monitor closed"
+            data += chunk
+        return data.decode("latin-1")
+
+    def command(self, line: str) -> str:
+        self.monitor.sendall(line.encode() + b"\n")
+        return self._reply()
+
+    def screen(self) -> str:
+        dump = self.command("xp /2000hx 0xb8000").split("\n", 1)[1]
+        cells = [int(w, 16) & 0xFF for w in re.findall(r"0x([0-9a-f]{4})\b", dump)][:2000]
+        text = "".join(chr(c) if 32 <= c < 127 else " " for c in cells)
+        return "\n".join(text[i : i + 80].rstrip() for i in range(0, 2000, 80))
+
+    def wait(self, pattern: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            shown = self.screen()
+            if re.search(pattern, shown):
+                return shown
+            assert time.monotonic() < deadline, f"{pattern!r} never showed; the screen:\n{shown}"
+            time.sleep(0.3)
+
+    def type(self, text: str) -> None:
+        for ch in text:
+            key = KEY_NAMES.get(ch) or (f"shift-{ch.lower()}" if ch.isupper() else ch)
+            self.command(f"sendkey {key}")
+            time.sleep(0.08)
+
+    def start(self, choice: str) -> None:
+        """Answer FreeDOS's boot menu (FDCONFIG.SYS)."""
+        self.wait("Select from Menu")
+        self.type(choice)
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self.monitor.close()
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    """Floppy, CD, USB images (and one with --flasher-dir-a) and a FAT hard disk, built once."""
+    tmp = tmp_path_factory.mktemp("qemu-images")
+    flasher = tmp / "FAKEFLSH.COM"
+    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    firmware = tmp / "ND1300A.BIN"
+    firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
+    built = {}
+    for name, extra in {"floppy.img": (), "cd.iso": (), "stick.usb.img": (), "disk.usb.img": ("--size", "32M"),
+                        "dir-a.img": ("--flasher-dir-a",)}.items():
+        built[name] = tmp / name
+        subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", str(flasher), "--fw", str(firmware),
+                        "--dos-dir", FREEDOS, "-o", str(built[name]), *COMMANDS, *extra],
+                       check=True, capture_output=True)
+    return built
+
+
+@pytest.fixture
+def vm_of(tmp_path):
+    started = []
+
+    def start(*args: str) -> Vm:
+        started.append(Vm(tmp_path, list(args)))
+        return started[-1]
+
+    yield start
+    for vm in started:
+        vm.close()
+
+
+def test_floppy_normal_start_backup_before_flash_then_flash_and_reboot(images, vm_of):
+    vm = vm_of("-fda", str(images["floppy.img"]), "-boot", "a")
+    vm.start("1")
+    menu = vm.wait(MENU)
+    assert "The boot disk is no longer needed" in menu and "FAKEFLSH.COM in C:\\FLASH" in menu
+    assert "ND1300A.BIN, 262169 bytes, for ND-1300A" in menu
+    vm.type("3")
+    assert "Flashing is locked until a backup" in vm.wait("Press any key")
+    vm.type(" ")
+    vm.wait(MENU)
+    vm.type("2")
+    backup = vm.wait("Press any key")
+    assert "FAKEFLASH ran with: -dump A:\\FWBACK1.BIN 1.0.0" in backup and "saved as A:\\FWBACK1.BIN" in backup
+    vm.type(" ")
+    assert "Backup:   A:\\FWBACK1.BIN" in vm.wait(MENU)
+    vm.type("3")
+    vm.wait(r"Flash this firmware now\[N,Y\]\?")
+    vm.type("y")
+    vm.wait(r"Start flashing\[N,F\]\?")
+    vm.type("f")
+    flashed = vm.wait("Press any key")
+    assert "FAKEFLASH ran with: -flash ND1300A.BIN 1.0.0" in flashed and "errorlevel 0" in flashed
+    vm.type(" ")
+    vm.wait(MENU)
+    vm.type("5")
+    vm.wait(r"Reboot now\[N,Y\]\?")
+    vm.type("y")
+    vm.wait("Booting from Floppy|how should DOS start")
+
+
+def test_cd_with_a_hard_disk_goes_on_after_the_cd_is_taken_out(images, vm_of):
+    vm = vm_of("-cdrom", str(images["cd.iso"]), "-hda", str(images["disk.usb.img"]), "-boot", "d")
+    vm.start("1")
+    assert "FAKEFLSH.COM in D:\\FLASH" in vm.wait(MENU), "C: is the hard disk, so the RAM disk is D:"
+    vm.command("eject -f ide1-cd0")
+    vm.type("2")
+    assert "saved as C:\\FWBACK1.BIN" in vm.wait("Press any key"), "the backup goes to the hard disk"
+    vm.type(" ")
+    vm.wait(MENU)
+    vm.type("3")
+    vm.wait(r"\[N,Y\]\?")
+    vm.type("y")
+    vm.wait(r"\[N,F\]\?")
+    vm.type("f")
+    assert "FAKEFLASH: firmware written" in vm.wait("Press any key")
+
+
+@pytest.mark.parametrize("choice, shown", [
+    ("2", "Clean start, running from the read-only boot disk"),
+    ("3", "Type MENU for the flash menu"),
+    ("0", "Clean start, running from the read-only boot disk"),
+])
+def test_cd_clean_and_prompt_starts(images, vm_of, choice, shown):
+    vm = vm_of("-cdrom", str(images["cd.iso"]), "-boot", "d")
+    vm.start(choice)
+    screen = vm.wait(MENU + "|Type MENU")
+    assert shown in screen
+    if choice == "3":
+        vm.type("MENU\n")
+        assert "FAKEFLSH.COM in A:\\FLASH" in vm.wait(MENU)
+
+
+def test_without_enough_xms_the_menu_runs_from_the_boot_disk(images, vm_of):
+    vm = vm_of("-fda", str(images["floppy.img"]), "-boot", "a", "-m", "2")
+    vm.start("1")
+    assert "No RAM disk (too little XMS memory)" in vm.wait("Press any key")
+    vm.type(" ")
+    assert "FAKEFLSH.COM in A:\\FLASH" in vm.wait(MENU)
+
+
+def test_usb_stick_boots_as_c_and_keeps_the_backup(images, vm_of):
+    vm = vm_of("-hda", str(images["stick.usb.img"]), "-boot", "c")
+    vm.start("1")
+    assert "FAKEFLSH.COM in D:\\FLASH" in vm.wait(MENU)
+    vm.type("2")
+    backup = vm.wait("Press any key")
+    assert "saved as C:\\FWBACK1.BIN" in backup and "Abort" not in backup, "the empty floppy drive A: is passed quietly"
+
+
+def test_flasher_dir_a_runs_the_flasher_from_a(images, vm_of):
+    vm = vm_of("-fda", str(images["dir-a.img"]), "-boot", "a")
+    vm.start("1")
+    assert "FAKEFLSH.COM in A:\\" in vm.wait(MENU)
+    vm.type("4")
+    vm.wait("EXIT")
+    vm.type("TRUENAME A:\\\n")
+    assert "C:\\FLASH" in vm.wait(r"C:\\FLASH\s*\n")

@@ -1,0 +1,195 @@
+"""Boot an image in QEMU without a display and read what it shows: the 80x25 text
+screen (from VGA text memory, through QEMU's QMP monitor) and what COM1 received.
+
+The image is never written to (-snapshot), and QEMU never outlives boot()."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from mkrescue.errors import InputFileError, MkrescueError
+
+QEMU = "qemu-system-i386"
+MEDIA = ("floppy", "cdrom", "hdd", "usb")
+VGA_TEXT = 0xB8000
+COLUMNS, ROWS = 80, 25
+POLL_SECONDS = 0.2
+STABLE_SECONDS = 2.0  # without `expect`: the screen counts as final once unchanged this long
+KEY_SECONDS = 0.1  # between two keys, so the guest sees each one
+AFTER_KEYS_SECONDS = 1.0  # for the guest to react to the last key
+START_SECONDS = 10.0  # for QEMU to open its monitor socket
+
+
+class BootTestError(MkrescueError):
+    """QEMU could not boot the image."""
+
+
+class QemuMissing(BootTestError):
+    def __init__(self) -> None:
+        super().__init__(f"{QEMU} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
+
+
+@dataclass(frozen=True)
+class BootResult:
+    screen: str  # the 80x25 text screen: 25 lines joined by "\n", trailing spaces stripped
+    serial: str  # what COM1 received, CR LF as "\n"
+    matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
+
+
+def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
+         keys: Sequence[str] = ()) -> BootResult:
+    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
+    up on the screen or the serial port (without `expect`: until the screen has not
+    changed for a while), or until `timeout` seconds have passed. Then type `keys`,
+    each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
+    "shift-a"), and return what the screen and the serial port show."""
+    if media not in MEDIA:
+        raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+    image = Path(image)
+    if not image.is_file():
+        raise InputFileError(f"{image}: no such image file")
+    qemu = shutil.which(QEMU)
+    if qemu is None:
+        raise QemuMissing()
+    with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
+        work = Path(tmp)
+        monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
+        command = [qemu, *_machine_options(), *_media_options(image, media),
+                   "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}"]
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
+        qmp = None
+        try:
+            qmp = _Qmp(monitor, process, log)
+
+            def look() -> tuple[str, str]:
+                qmp.command("pmemsave", val=VGA_TEXT, size=COLUMNS * ROWS * 2, filename=str(screen_dump))
+                return _screen_text(screen_dump.read_bytes()), _serial_text(serial)
+
+            matched = _wait(look, expect, time.monotonic() + timeout)
+            if keys:
+                for key in keys:
+                    refusal = qmp.command("human-monitor-command", **{"command-line": f"sendkey {key}"})
+                    if refusal:  # the human monitor answers errors in text, success with nothing
+                        raise BootTestError(f"QEMU cannot type {key!r}: {str(refusal).strip()}")
+                    time.sleep(KEY_SECONDS)
+                time.sleep(AFTER_KEYS_SECONDS)
+            screen, serial_text = look()
+        finally:
+            if qmp is not None:
+                qmp.close()
+            process.kill()
+            process.wait()
+    return BootResult(screen=screen, serial=serial_text, matched=matched)
+
+
+def _machine_options() -> list[str]:
+    # TCG, not KVM: these boots are all emulated-device I/O, where every KVM exit costs
+    # more than TCG's translation. Measured in a VM with /dev/kvm: the stub kernel from a
+    # floppy in 0.3 s under TCG, 6 to 30 s under KVM; from a CD or disk 0.3 s against 2 s.
+    return ["-accel", "tcg", "-m", "32", "-display", "none", "-nic", "none", "-snapshot", "-no-user-config"]
+
+
+def _media_options(image: Path, media: str) -> list[str]:
+    file = "file=" + str(image.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
+    if media == "floppy":
+        return ["-drive", f"if=floppy,index=0,format=raw,{file}", "-boot", "order=a"]
+    if media == "cdrom":
+        return ["-drive", f"if=ide,index=2,media=cdrom,format=raw,readonly=on,{file}", "-boot", "order=d"]
+    if media == "hdd":
+        return ["-drive", f"if=ide,index=0,media=disk,format=raw,{file}", "-boot", "order=c"]
+    return ["-device", "qemu-xhci,id=xhci", "-drive", f"if=none,id=stick,format=raw,{file}",
+            "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+
+
+def _wait(look, expect: str | None, deadline: float) -> bool:
+    """Poll the screen and the serial port until `expect` shows (or, without it, until
+    the screen has settled); False when the deadline comes first."""
+    last, since = None, time.monotonic()
+    while True:
+        seen = look()
+        now = time.monotonic()
+        if expect is not None:
+            if expect in seen[0] or expect in seen[1]:
+                return True
+        elif seen != last:
+            last, since = seen, now
+        elif now - since >= STABLE_SECONDS:
+            return True
+        if now >= deadline:
+            return False
+        time.sleep(POLL_SECONDS)
+
+
+def _screen_text(memory: bytes) -> str:
+    """VGA text memory (character, attribute pairs) as lines of text."""
+    characters = memory[0::2].decode("cp437").replace("\0", " ")
+    return "\n".join(characters[row * COLUMNS:(row + 1) * COLUMNS].rstrip() for row in range(ROWS))
+
+
+def _serial_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("cp437").replace("\r\n", "\n")
+    except FileNotFoundError:
+        return ""
+
+
+class _Qmp:
+    """A minimal client of QEMU's JSON monitor on a Unix socket."""
+
+    def __init__(self, path: Path, process: subprocess.Popen, log: Path) -> None:
+        self.process, self.log = process, log
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise self._failure("QEMU stopped at start")
+            try:
+                self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.socket.settimeout(START_SECONDS)
+                self.socket.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.socket.close()
+                if time.monotonic() > deadline:
+                    raise self._failure("QEMU did not open its monitor") from None
+                time.sleep(0.05)
+        self.reader = self.socket.makefile("rb")
+        self._receive()  # the greeting
+        self.command("qmp_capabilities")
+
+    def command(self, name: str, **arguments) -> object:
+        self.socket.sendall(json.dumps({"execute": name, "arguments": arguments}).encode() + b"\n")
+        while True:
+            reply = self._receive()
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise BootTestError(f"QEMU refused {name}: {reply['error'].get('desc', reply['error'])}")
+            # anything else is an asynchronous event
+
+    def close(self) -> None:
+        self.reader.close()
+        self.socket.close()
+
+    def _receive(self) -> dict:
+        try:
+            line = self.reader.readline()
+        except OSError as exc:
+            raise self._failure(f"QEMU's monitor failed ({exc})") from None
+        if not line:
+            raise self._failure("QEMU stopped")
+        return json.loads(line)
+
+    def _failure(self, what: str) -> BootTestError:
+        """`what`, with the last line QEMU printed, which usually says why."""
+        self.process.poll()
+        lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        return BootTestError(f"{what}: {lines[-1]}" if lines else what)

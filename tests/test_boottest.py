@@ -1,0 +1,123 @@
+"""The QEMU runner: what it reads back, typing, timeouts, errors, and that it leaves
+neither the image changed nor QEMU running."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from judges import need
+from mkrescue import boottest, bootcode
+from mkrescue.boottest import BootResult, BootTestError, QemuMissing, boot
+from mkrescue.errors import InputFileError, MkrescueError
+
+OK = "MKRESCUE-STUB OK DRIVE=80"
+
+
+@pytest.fixture
+def disk(tmp_path, stub_kernel) -> Path:
+    """A small hard-disk image that boots the stub kernel: our MBR, one FAT16 partition."""
+    volume = tmp_path / "volume.img"
+    volume.write_bytes(bytes(16 * 1024 * 1024))
+    subprocess.run([need("mkfs.fat"), "-F", "16", "-S", "512", "-h", "2048", "-g", "255/63", str(volume)],
+                   check=True, capture_output=True)
+    (tmp_path / "KERNEL.SYS").write_bytes(stub_kernel)
+    subprocess.run([need("mcopy"), "-i", str(volume), str(tmp_path / "KERNEL.SYS"), "::KERNEL.SYS"], check=True,
+                   env={**os.environ, "MTOOLS_SKIP_CHECK": "1"})
+    data = bytearray(volume.read_bytes())
+    data[:512] = bootcode.fat_boot_sector(bytes(data[3:0x3E]))
+    sectors = len(data) // 512
+    entry = b"\x80" + chs(2048) + b"\x04" + chs(2048 + sectors - 1) + struct.pack("<II", 2048, sectors)
+    image = tmp_path / "disk.img"
+    image.write_bytes(bootcode.mbr(entry + bytes(48), 1).ljust(2048 * 512, b"\0") + data)
+    return image
+
+
+def chs(lba: int) -> bytes:
+    """A partition entry's CHS bytes for 255 heads and 63 sectors per track."""
+    cylinder, rest = divmod(lba, 255 * 63)
+    head, sector = divmod(rest, 63)
+    return bytes((head, sector + 1 | (cylinder >> 2) & 0xC0, cylinder & 0xFF))
+
+
+def our_qemus(image: Path) -> list[int]:
+    """Processes whose command line names the image (Linux /proc)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if str(image.resolve()).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def test_reads_screen_and_serial_and_types_keys(disk, require_qemu):
+    result = boot(disk, "hdd", expect=OK, timeout=30, keys=["m", "shift-k", "ret"])
+    assert isinstance(result, BootResult) and result.matched
+    lines = result.screen.split("\n")
+    assert len(lines) == 25 and all(len(line) <= 80 and line == line.rstrip() for line in lines)
+    for text in (result.screen, result.serial):
+        assert OK in text
+        assert "KEY=m" in text and "KEY=K" in text and "KEY=#0D" in text  # Enter is 0Dh
+    assert "\r" not in result.serial
+
+
+def test_without_expect_waits_for_the_screen_to_settle(disk, require_qemu):
+    result = boot(disk, "usb", timeout=30)
+    assert result.matched and OK in result.screen
+
+
+def test_text_that_never_comes_is_no_match_not_an_error(disk, require_qemu):
+    result = boot(disk, "hdd", expect="THIS NEVER APPEARS", timeout=3)
+    assert not result.matched
+    assert OK in result.screen  # what was there is still returned
+
+
+def test_image_is_unchanged_and_qemu_is_gone(disk, require_qemu):
+    before = hashlib.sha256(disk.read_bytes()).digest()
+    boot(disk, "hdd", expect=OK, timeout=30)
+    assert hashlib.sha256(disk.read_bytes()).digest() == before
+    assert our_qemus(disk) == []
+
+
+def test_qemu_is_stopped_when_something_fails(disk, require_qemu):
+    with pytest.raises(BootTestError, match="cannot type 'no-such-key'"):
+        boot(disk, "hdd", expect=OK, timeout=30, keys=["no-such-key"])
+    assert our_qemus(disk) == []
+
+
+def test_qemu_that_does_not_start_is_one_clear_error(disk, monkeypatch):
+    monkeypatch.setattr(boottest, "QEMU", "false")  # exits at once, as QEMU does on bad options
+    with pytest.raises(BootTestError, match="QEMU stopped at start"):
+        boot(disk, "hdd", timeout=5)
+
+
+def test_missing_qemu_says_how_to_install_it(disk, monkeypatch):
+    monkeypatch.setattr(boottest, "QEMU", "qemu-system-i386-not-installed")
+    with pytest.raises(QemuMissing) as caught:
+        boot(disk, "hdd")
+    assert isinstance(caught.value, MkrescueError)
+    message = str(caught.value)
+    assert "\n" not in message and "apt-get install qemu-system-x86" in message
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(InputFileError):
+        boot(tmp_path / "nothing.img", "hdd")
+    (tmp_path / "x.img").write_bytes(bytes(512))
+    with pytest.raises(ValueError, match="floppy, cdrom, hdd, usb"):
+        boot(tmp_path / "x.img", "tape")
+
+
+def test_screen_text_from_vga_memory():
+    memory = bytearray(b"\x00\x07" * 80 * 25)
+    memory[0:8] = b"A\x07\xdb\x07 \x07 \x07"  # "A", a CP437 block, two blanks
+    memory[160:162] = b"B\x07"
+    text = boottest._screen_text(bytes(memory))
+    assert text.split("\n")[:3] == ["A\u2588", "B", ""] and text.count("\n") == 24

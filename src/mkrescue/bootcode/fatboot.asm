@@ -206,7 +206,10 @@ next_cluster:
         push es
         xor dx, dx
         mov bx, ax
-        cmp byte [bpbFsType+4], '6' ; "FAT16   " or "FAT12   "
+        ; FAT12 or FAT16 from the type string ("FAT12   "/"FAT16   "): deciding by
+        ; the cluster count, DOS's rule, did not fit. fat_boot_sector() makes sure
+        ; the string agrees with the count.
+        cmp byte [bpbFsType+4], '6'
         pushf
         je .fat16
         shr bx, 1               ; 1.5 bytes per FAT12 entry; CF = odd cluster

@@ -685,6 +685,10 @@ def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files,
     (dos_dir / "BIN" / "SWSUBST.EXE").write_bytes(b"MZ" + b"FAKE-SWSUBST".ljust(900, b"\0"))
     files = full_build(tmp_path, user_files, dos_dir, "--flasher-dir-a")
     assert "FREEDOS/SWSUBST.EXE" in files and "SWSUBST A: %MKHOME%\\FLASH\r\n" in files["FREEDOS/MENU.BAT"].decode()
+    for name in BATCH_FILES:  # the one letter written in is the one the option asks for
+        for line in lines_of(files[name]):
+            if not line.startswith(("REM", "FOR %%D IN (", "IF ERRORLEVEL")):
+                assert set(re.findall(r"(?<![%\w/])([A-Z]):", line)) <= {"A"}, line
     pc = model_pc(files, **PCS[pc_name])
     run = boot(files, pc, config, keys=[" ", "2", " ", "3", "Y", "F", " "])
     assert at_menu(run) and flashes(run)

@@ -26,10 +26,14 @@ STABLE_SECONDS = 2.0  # without `expect`: the screen counts as final once unchan
 KEY_SECONDS = 0.1  # between two keys, so the guest sees each one
 AFTER_KEYS_SECONDS = 1.0  # for the guest to react to the last key
 START_SECONDS = 10.0  # for QEMU to open its monitor socket
+# What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
+BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
+# How each kind of image `check` recognises is attached, as a PC would boot it.
+MEDIA_FOR_KIND = {"floppy": "floppy", "iso": "cdrom", "usb": "hdd"}
 
 
 class BootTestError(MkrescueError):
-    """QEMU could not boot the image."""
+    """QEMU could not run the image."""
 
 
 class QemuMissing(BootTestError):
@@ -43,14 +47,34 @@ class BootResult:
     serial: str  # what COM1 received, CR LF as "\n"
     matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
 
+    @property
+    def failure(self) -> str | None:
+        """The screen line saying the image did not boot, if one does."""
+        return next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+
+
+def media_for(image: Path) -> str:
+    """How to attach an image: from its content, as `check` recognises it."""
+    from mkrescue.check import detect
+
+    image = Path(image)
+    if not image.is_file():
+        raise InputFileError(f"{image}: no such image file")
+    with image.open("rb") as fp:
+        kind = detect(fp, image.stat().st_size)
+    if kind not in MEDIA_FOR_KIND:
+        raise BootTestError(f"{image} is not a floppy, CD or USB image: nothing a PC could boot; check it with mkrescue check")
+    return MEDIA_FOR_KIND[kind]
+
 
 def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
-         keys: Sequence[str] = ()) -> BootResult:
+         keys: Sequence[str] = (), screenshot: Path | None = None) -> BootResult:
     """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
     up on the screen or the serial port (without `expect`: until the screen has not
     changed for a while), or until `timeout` seconds have passed. Then type `keys`,
     each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
-    "shift-a"), and return what the screen and the serial port show."""
+    "shift-a"), and return what the screen and the serial port show; with `screenshot`,
+    also save the screen as a PNG there."""
     if media not in MEDIA:
         raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
     image = Path(image)
@@ -83,6 +107,10 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                     time.sleep(KEY_SECONDS)
                 time.sleep(AFTER_KEYS_SECONDS)
             screen, serial_text = look()
+            if screenshot is not None:
+                png = work / "screen.png"
+                qmp.command("screendump", filename=str(png), format="png")
+                shutil.move(png, screenshot)
         finally:
             if qmp is not None:
                 qmp.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from mkrescue import __version__
-from mkrescue.errors import MkrescueError
+from mkrescue.errors import BootTestFailed, MkrescueError
 
 BUILD_COMMAND = "build"
 
@@ -147,6 +147,30 @@ def check_command(image, as_json, debug) -> None:
     click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
     if not report.ok:
         raise CheckFailed(f"{image}: {len(report.errors)} error(s) found")
+
+
+@cli.command("boot-test")
+@click.argument("image", type=click.Path(path_type=Path))
+@click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb"]), help="How to attach the image; default: from its content (a USB image as a hard disk).")
+@click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait.")
+@click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
+@click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
+@_debug_option
+def boot_test_command(image, media, expect, timeout, keys, screenshot, debug) -> None:
+    """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
+    from mkrescue.boottest import boot, media_for
+
+    result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
+                  screenshot=screenshot)
+    click.echo(result.screen.rstrip("\n"))
+    if screenshot:
+        click.echo(f"screenshot saved as {screenshot}", err=True)
+    if result.failure:
+        raise BootTestFailed(f"{image} did not boot: the screen says {result.failure!r}")
+    if not result.matched:
+        wanted = f"{expect!r} did not appear" if expect else "the screen never settled"
+        raise BootTestFailed(f"{wanted} within {timeout:g} s")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,3 +41,7 @@ class IntegrityError(MkrescueError):
 
 class CheckFailed(MkrescueError):
     """The image failed its structural check."""
+
+
+class BootTestFailed(MkrescueError):
+    """The booted image did not show what was expected."""

@@ -1,0 +1,62 @@
+"""`mkrescue boot-test` on images built by mkrescue with the stub kernel."""
+
+import subprocess
+import sys
+
+import pytest
+
+from build_fixtures import make_dos_dir, user_files  # noqa: F401  (fixture)
+
+
+def mkrescue(*args):
+    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
+
+
+@pytest.fixture
+def stub_image(tmp_path, user_files, stub_kernel):
+    def build(name):
+        dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
+        flasher, firmware = user_files
+        out = tmp_path / name
+        result = mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", dos, "-o", out, "--force")
+        assert result.returncode == 0, result.stderr
+        return out
+    return build
+
+
+@pytest.mark.parametrize("name, drive", [("r.img", "00"), ("r.iso", "00"), ("r.usb.img", "80")])
+def test_boot_test_shows_the_screen_of_each_kind(stub_image, require_qemu, name, drive):
+    result = mkrescue("boot-test", stub_image(name), "--expect", "MKRESCUE-STUB", "--timeout", "60")
+    assert result.returncode == 0, result.stderr
+    assert f"MKRESCUE-STUB OK DRIVE={drive}" in result.stdout
+
+
+def test_keys_reach_the_booted_system_and_screenshot_is_a_png(stub_image, require_qemu, tmp_path):
+    png = tmp_path / "screen.png"
+    result = mkrescue("boot-test", stub_image("r.img"), "--expect", "MKRESCUE-STUB OK", "--keys", "k",
+                      "--screenshot", png)
+    assert result.returncode == 0, result.stderr
+    assert "KEY=k" in result.stdout
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_disk_without_a_boot_sector_fails_clearly(tmp_path, require_qemu):
+    blank = tmp_path / "blank.img"
+    blank.write_bytes(bytes(1474560))
+    result = mkrescue("boot-test", blank, "--media", "floppy", "--timeout", "20")
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("mkrescue: error:")]
+    assert len(errors) == 1 and "did not boot" in errors[0], result.stderr
+
+
+def test_an_unrecognised_file_is_refused_before_qemu(tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"hello" * 100)
+    result = mkrescue("boot-test", junk)
+    assert result.returncode == 1 and "nothing a PC could boot" in result.stderr
+
+
+def test_expected_text_that_never_comes_fails(stub_image, require_qemu):
+    result = mkrescue("boot-test", stub_image("r.img"), "--expect", "NEVER-SHOWN", "--timeout", "8")
+    assert result.returncode == 1 and "'NEVER-SHOWN' did not appear within 8 s" in result.stderr
+    assert "MKRESCUE-STUB OK" in result.stdout  # the screen is still shown

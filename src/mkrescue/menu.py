@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import string
 
-from mkrescue.profiles import batch_line
+from mkrescue.profiles import SUBST_TOOLS, batch_line
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
 
@@ -28,8 +28,6 @@ DOS_PROGRAMS = {
         "5c4d4b52544553542e544d50006d6b72657363756520777269746520746573740d0a"
     ),
 }
-# Programs that map a folder to a drive letter: SUBST, or FreeDOS 1.2's SWSUBST.
-SUBST_TOOLS = ("SUBST.EXE", "SUBST.COM", "SWSUBST.EXE")
 # The batch variable that holds the backup file's name while the backup command runs.
 BACKUP_VARIABLE = "%MKNEW%"
 LETTERS = string.ascii_uppercase

@@ -80,7 +80,9 @@ def build(user_files, dos_dir, tmp_path, *extra):
     [
         (("--profile", "nosuch"), "no flasher profile 'nosuch'"),
         (("--flash-cmd", "{flasher} -flash {firmware}"), "no backup command"),
-        (("--flash-cmd", "{flasher} " + "x" * 120 + " {firmware}"), "DOS runs at most 127"),
+        (("--flash-cmd", "{flasher} " + "x" * 120 + " {firmware}"), "show at most 108"),
+        # Short enough for DOS, too long for the menu's "Command:" line: refused, not a crash.
+        (("--no-backup-required", "--flash-cmd", "{flasher} " + "x" * 100 + " {firmware}"), "show at most 108"),
         (("--boot-default", "4"), "--boot-default 4"),
         (("--boot-timeout", "100"), "--boot-timeout 100"),
         (("--ramdisk-size", "1M"), "too small"),

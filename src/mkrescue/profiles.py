@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 
 from mkrescue.errors import UsageError
+from mkrescue.render import MAX_LINE
 
-PLACEHOLDERS = ("flasher", "firmware", "backup")
 # Where each placeholder may appear: a backup goes into {backup}; flashing reads {firmware}.
 ALLOWED = {
     "identify": ("flasher",),
@@ -26,8 +26,10 @@ ALLOWED = {
     "flash": ("flasher", "firmware"),
 }
 REQUIRED = {"backup": "backup", "flash": "firmware"}
-# FreeCOM reads at most 127 characters of a batch line.
-MAX_COMMAND = 127
+# FreeCOM reads at most 127 characters of a batch line, and the menu shows each command
+# on a line of its own after this label (MENU.BAT), so a command gets what is left.
+SHOWN_AFTER = "ECHO  Command:     "
+MAX_COMMAND = MAX_LINE - len(SHOWN_AFTER)
 # The longest value {backup} takes at run time: "X:\FWBACK9.BIN".
 LONGEST_BACKUP = len("X:\\FWBACK9.BIN")
 # '%' would be taken as a batch variable, '<', '>' and '|' as redirections (also when the
@@ -91,8 +93,8 @@ def check_length(kind: str, template: str, flasher: str, firmware: str, origin: 
     line = batch_line(template, flasher, firmware, "X" * LONGEST_BACKUP)
     if len(line) > MAX_COMMAND:
         raise UsageError(
-            f"{origin}: the {kind} command is {len(line)} characters once filled in ({line!r}); DOS runs at most "
-            f"{MAX_COMMAND}: shorten it"
+            f"{origin}: the {kind} command is {len(line)} characters once filled in ({line!r}); the menu can run and "
+            f"show at most {MAX_COMMAND}: shorten it"
         )
 
 

@@ -214,3 +214,11 @@ def test_every_image_kind_passes_check_cleanly(tmp_path, user_files, dos_dir, na
     import json
 
     assert json.loads(checked.stdout)["errors"] == 0
+
+
+def test_licence_files_with_long_names_get_8_3_names(tmp_path, user_files, dos_dir):
+    (dos_dir / "LICENSES" / "gpl-2.0-long-name.txt").write_bytes(b"GPL text\r\n")
+    out = tmp_path / "rescue.img"
+    result = run(*build_args(user_files, dos_dir, out))
+    assert result.returncode == 0, result.stderr
+    assert read_fat_files(out)["FREEDOS/LICENSES/GPL-20-L.TXT"] == b"GPL text\r\n"

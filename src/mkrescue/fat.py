@@ -131,6 +131,8 @@ class _Tree:
 
 def _short_name_field(name: str) -> bytes:
     base, _, ext = name.partition(".")
+    if len(base) > 8 or len(ext) > 3:
+        raise ValueError(f"{name} is not an 8.3 name")  # callers map names first; never cut one silently
     return base.ljust(8).encode("ascii") + ext.ljust(3).encode("ascii")
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mkrescue.errors import DosFilesError
+from mkrescue.payload import short_name
 
 # Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
 SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")
@@ -83,17 +84,24 @@ def _read(path: Path, name: str | None = None) -> DosFile:
 
 
 def _licenses(root: Path) -> tuple[DosFile, ...]:
+    """Licence texts, under 8.3 names: a user's folder may name them anything."""
     found: dict[str, DosFile] = {}
+
+    def add(entry: Path, host_name: str) -> None:
+        if host_name.upper() not in found:
+            name = short_name(host_name, set(found))
+            found[name] = _read(entry, name)
+
     for directory in _case_insensitive_dirs(root, "LICENSES"):
         for entry in sorted(directory.iterdir()):
             if entry.is_file() and entry.stat().st_size:
-                found.setdefault(entry.name.upper(), _read(entry))
+                add(entry, entry.name)
     # An installed FreeDOS keeps each package's licence in DOC\<PKG>\COPYING or LICENSE.
     for doc in _case_insensitive_dirs(root, "DOC"):
         for package in sorted(p for p in doc.iterdir() if p.is_dir()):
             for entry in sorted(package.iterdir()):
                 if entry.is_file() and entry.name.upper().startswith(LICENSE_PREFIXES) and entry.stat().st_size:
-                    found.setdefault(f"{package.name.upper()[:8]}.TXT", _read(entry, f"{package.name.upper()[:8]}.TXT"))
+                    add(entry, f"{package.name}.TXT")
                     break
     return tuple(found.values())
 

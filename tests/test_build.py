@@ -222,3 +222,12 @@ def test_licence_files_with_long_names_get_8_3_names(tmp_path, user_files, dos_d
     result = run(*build_args(user_files, dos_dir, out))
     assert result.returncode == 0, result.stderr
     assert read_fat_files(out)["FREEDOS/LICENSES/GPL-20-L.TXT"] == b"GPL text\r\n"
+
+
+@pytest.mark.parametrize("epoch", ["4500000000", "soon"])
+def test_unusable_source_date_epoch_is_a_usage_error(tmp_path, user_files, dos_dir, monkeypatch, epoch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = run(*build_args(user_files, dos_dir, tmp_path / "r.img"))
+    assert result.returncode == 2
+    [error] = error_lines(result.stderr)
+    assert "SOURCE_DATE_EPOCH" in error

@@ -20,6 +20,7 @@ from mkrescue.profiles import SUBST_TOOLS, check_command, check_length, get_prof
 FORMATS = ("floppy", "iso", "usb")
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
+LAST_DOS_YEAR = 2107  # FAT stores the year in 7 bits from 1980
 BOOT_CHOICES = (1, 2, 3)  # FDCONFIG.SYS menu: 1 normal, 2 clean, 3 DOS prompt
 MAX_BOOT_TIMEOUT = 99
 # A RAM disk smaller than this is not worth its XMS; larger ones must fit the PC's memory.
@@ -89,9 +90,12 @@ def build_time_from_env() -> datetime:
     if raw is None:
         return datetime.fromtimestamp(int(time.time()), timezone.utc).replace(tzinfo=None)
     try:
-        return datetime.fromtimestamp(int(raw), timezone.utc).replace(tzinfo=None)
+        moment = datetime.fromtimestamp(int(raw), timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError, OSError) as exc:
         raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix time in seconds: unset it or fix it") from exc
+    if moment.year > LAST_DOS_YEAR:
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw} is in {moment.year}; DOS dates end in {LAST_DOS_YEAR}: unset it or fix it")
+    return moment
 
 
 def check_output(output: Path, force: bool) -> None:

@@ -231,3 +231,12 @@ def test_unusable_source_date_epoch_is_a_usage_error(tmp_path, user_files, dos_d
     assert result.returncode == 2
     [error] = error_lines(result.stderr)
     assert "SOURCE_DATE_EPOCH" in error
+
+
+def test_debug_before_a_command_and_typos_are_not_taken_for_a_build(tmp_path):
+    image = tmp_path / "x.img"
+    image.write_bytes(b"junk" * 200)
+    checked = run("--debug", "check", image)
+    assert checked.returncode == 1 and "image.unknown" in checked.stdout, checked.stdout + checked.stderr
+    typo = run("chekc", image)
+    assert typo.returncode == 2 and "No such command 'chekc'" in typo.stderr

@@ -18,8 +18,14 @@ class DefaultToBuild(click.Group):
     """`mkrescue --flasher X --fw Y -o rescue.iso` means `mkrescue build ...`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        # --debug belongs to every command; written before the command, it moves after it.
+        debug = args[:1] == ["--debug"]
+        if debug:
+            args = args[1:]
+        if args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
             args = [BUILD_COMMAND, *args]
+        if debug and args:
+            args = [args[0], "--debug", *args[1:]]
         return super().parse_args(ctx, args)
 
 
@@ -119,7 +125,8 @@ def fetch_command(cache_dir, mirror, packages_dir, offline, debug) -> None:
 
 
 @cli.command("profiles")
-def profiles_command() -> None:
+@_debug_option
+def profiles_command(debug) -> None:
     """List the flasher profiles (--profile NAME)."""
     from mkrescue.profiles import all_profiles
 

@@ -11,7 +11,8 @@ from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, need, read_fat_files
 from test_build import build_args, error_lines, run
 from mkrescue.fat import fat16_params
-from mkrescue.media.usb import CYLINDER, parse_size, partition_table
+from mkrescue.media.usb import CYLINDER, partition_table
+from mkrescue.spec import parse_size
 
 SECTOR = 512
 
@@ -71,7 +72,28 @@ def test_too_small_size_is_one_clear_line(tmp_path, user_files, dos_dir):
 
 @pytest.mark.parametrize("text, expected", [("64M", 64 * 2**20), ("1G", 2**30), ("512MiB", 512 * 2**20), ("1000", 1000)])
 def test_parse_size(text, expected):
-    assert parse_size(text) == expected
+    assert parse_size(text, "--size") == expected
+
+
+@pytest.mark.parametrize("extra, output, message", [
+    (("--size", "64M"), "r.iso", "--size sets the size of a USB image"),
+    (("--floppy-size", "1.44"), "r.usb.img", "--floppy-size is for floppy and CD images"),
+    (("--ramdisk-size", "\u00b2"), "r.iso", "is not a size"),
+])
+def test_options_that_do_not_apply_are_refused(tmp_path, user_files, dos_dir, extra, output, message):
+    result = run(*build_args(user_files, dos_dir, tmp_path / output, *extra))
+    assert result.returncode == 2
+    [error] = error_lines(result.stderr)
+    assert message in error
+
+
+def test_an_asked_for_floppy_size_is_not_traded_for_hard_disk_emulation(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(1_600_000))
+    result = run(*build_args(user_files, dos_dir, tmp_path / "r.iso", "--floppy-size", "1.44"))
+    assert result.returncode == 1
+    [error] = error_lines(result.stderr)
+    assert "do not fit a 1440 KiB floppy" in error
 
 
 def test_partition_entry_chs_matches_lba():

@@ -22,10 +22,8 @@ from mkrescue.spec import VOLUME_LABEL, RescueSpec
 @dataclass(frozen=True)
 class BuildResult:
     output: Path
-    media_format: str
     size: int
     description: str  # e.g. "ISO 9660 + Joliet, El Torito floppy emulation of a 1440 KiB floppy"
-    files: tuple[tuple[str, int], ...]  # (path on the medium, size)
     check_warnings: tuple[str, ...]  # what the check of the written image warned about
 
 
@@ -41,7 +39,8 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
         return f"FAT12 {params.size // 1024} KiB floppy"
     hybrid_note = ", hybrid (also boots from a USB stick)" if spec.hybrid else ""
     serial = volume_id(files, moment)
-    floppy = fitting_floppy(files, spec.floppy_kib)
+    # An asked-for floppy size must be honoured, not quietly traded for hard-disk emulation.
+    floppy = choose_floppy(files, spec.floppy_kib) if spec.floppy_kib else fitting_floppy(files, None)
     if floppy is not None:
         boot = io.BytesIO()
         write_floppy(boot, files, floppy, VOLUME_LABEL, moment)
@@ -82,9 +81,7 @@ def build(spec: RescueSpec) -> BuildResult:
         raise
     return BuildResult(
         output=spec.output,
-        media_format=spec.media_format,
         size=spec.output.stat().st_size,
         description=description,
-        files=tuple((path, len(data)) for path, data in files),
         check_warnings=tuple(f"{w.code}: {w.message}" for w in report.warnings),
     )

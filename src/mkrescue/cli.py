@@ -10,6 +10,7 @@ import click
 
 from mkrescue import __version__
 from mkrescue.errors import BootTestFailed, MkrescueError
+from mkrescue.spec import FORMATS
 
 BUILD_COMMAND = "build"
 
@@ -62,7 +63,7 @@ def cli() -> None:
 @click.option("--flasher", type=click.Path(path_type=Path), required=True, help="The DOS flasher program (.EXE, .COM or .BAT).")
 @click.option("--fw", "firmware", type=click.Path(path_type=Path), required=True, help="The firmware file to flash.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy), NAME.usb.img (USB stick).")
-@click.option("--format", "media_format", type=click.Choice(["floppy", "iso", "usb"]), help="Image kind; default: from the output name.")
+@click.option("--format", "media_format", type=click.Choice(FORMATS), help="Image kind; default: from the output name.")
 @click.option("--floppy-size", type=click.Choice(["1.44", "2.88"]), help="Floppy size in MB; default: the smallest that fits.")
 @click.option("--hybrid/--no-hybrid", default=True, show_default=True, help="Make an ISO that also boots when written raw to a USB stick.")
 @click.option("--size", "disk_size", help="USB image size, e.g. 64M or 1G; default: the files plus room for backups.")
@@ -89,7 +90,6 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos import obtain_dos_files
-    from mkrescue.media.usb import parse_size
     from mkrescue.spec import make_spec
 
     def obtain_dos():
@@ -99,7 +99,7 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     spec = make_spec(
         flasher=flasher, firmware=firmware, output=output, obtain_dos=obtain_dos, extras=extras,
         drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
-        disk_size=parse_size(disk_size) if disk_size else None, hybrid=hybrid,
+        disk_size=disk_size, hybrid=hybrid,
         profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
         backup_required=backup_required, expect_model=expect_model, ramdisk_size=ramdisk_size,
         boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,

@@ -59,8 +59,7 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
         ("AUTOEXEC.BAT", render("AUTOEXEC.BAT", **context)),
         ("README.TXT", render("README.TXT", **context)),
     ]
-    tools = [dos.choice, *([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools]
-    files += [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in tools]
+    files += [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in dos.programs]
     files += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
     files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
     files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]

@@ -38,8 +38,7 @@ FIRST_RAMDISK_LETTER = 3
 def menu_context(spec: RescueSpec) -> dict[str, object]:
     menu, dos = spec.menu, spec.dos
     flasher, firmware = spec.flasher.dos_name, spec.firmware.dos_name
-    tools = [dos.choice, *([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools]
-    freedos = [t.name for t in tools] + list(MENU_BATCH_FILES) + list(DOS_PROGRAMS)
+    freedos = [t.name for t in dos.programs] + list(MENU_BATCH_FILES) + list(DOS_PROGRAMS)
     flash_files = [f"FLASH\\{f.dos_name}" for f in spec.payload]
     candidates = [f"{c}:" for c in LETTERS if c != "B"]
     free = list(LETTERS[2:])

@@ -4,6 +4,7 @@ all inputs, so nothing is written before every input a user can get wrong was ch
 from __future__ import annotations
 
 import os
+import re
 import stat
 import time
 from dataclasses import dataclass
@@ -57,7 +58,6 @@ class RescueSpec:
     output: Path
     media_format: str  # one of FORMATS
     floppy_kib: int | None  # None: the smallest floppy that fits
-    force: bool
     build_time: datetime  # every timestamp on the medium (SOURCE_DATE_EPOCH when set)
     warnings: tuple[str, ...] = ()
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
@@ -134,7 +134,7 @@ def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[Paylo
 
 def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callable[[], DosFiles], extras: tuple[Path, ...] = (),
               drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
-              force: bool = False, disk_size: int | None = None, hybrid: bool = True,
+              force: bool = False, disk_size: str | None = None, hybrid: bool = True,
               profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
               flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
               backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
@@ -142,6 +142,10 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     """Check every input; `obtain_dos` (which may download FreeDOS) runs only once the
     user's own inputs passed, so a typo is reported at once, not after a download."""
     fmt = format_for(output, media_format)
+    if disk_size is not None and fmt != "usb":
+        raise UsageError("--size sets the size of a USB image; a CD or floppy image is as big as its files need")
+    if floppy_size is not None and fmt == "usb":
+        raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
     check_output(output, force)
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
@@ -167,29 +171,29 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         output=output,
         media_format=fmt,
         floppy_kib=FLOPPY_SIZES[floppy_size] if floppy_size else None,
-        force=force,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=disk_size,
+        disk_size=parse_size(disk_size, "--size") if disk_size is not None else None,
         hybrid=hybrid,
         menu=menu,
     )
 
 
-def parse_ramdisk_size(text: str) -> int:
-    """'16M', '16384K' or '16384' (KiB) -> KiB."""
-    raw = text.strip().upper()
-    scale = {"K": 1, "M": 1024, "G": 1024 * 1024}.get(raw[-1:], None)
-    digits = raw[:-1] if scale else raw
-    if not digits.isdigit():
-        raise UsageError(f"--ramdisk-size {text!r} is not a size: write it like 16M or 16384K")
-    return int(digits) * (scale or 1)
+_SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
+_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
+    """'64M', '1G', '512MiB', '16384K' -> bytes; a bare number counts in `bare_unit` bytes."""
+    match = _SIZE.fullmatch(text)
+    if not match:
+        raise UsageError(f"{option} {text!r} is not a size: write it like 16M or 1G")
+    return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
 
 
 def ramdisk_needs_kib(files: list[PayloadFile], dos: DosFiles) -> int:
     """Room on the RAM disk for everything AUTOEXEC.BAT copies there plus two firmware backups."""
-    copied = [f.size for f in files] + [len(dos.shell.data), len(dos.choice.data)]
-    copied += [len(t.data) for t in (*([dos.xms] if dos.xms else []), *dos.ramdisk, *dos.tools)]
+    copied = [f.size for f in files] + [len(dos.shell.data)] + [len(t.data) for t in dos.programs]
     cluster = 4096  # every file rounds up to whole clusters
     used = sum(-(-size // cluster) * cluster for size in copied) + 2 * files[1].size
     return -(-used // 1024) + RAMDISK_SLACK_KIB
@@ -221,7 +225,7 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     needed = max(MIN_RAMDISK_KIB, -(-ramdisk_needs_kib(files, dos) // 1024) * 1024)
     ramdisk_kib = needed
     if ramdisk_size is not None:
-        ramdisk_kib = parse_ramdisk_size(ramdisk_size)
+        ramdisk_kib = parse_size(ramdisk_size, "--ramdisk-size", bare_unit=1024) // 1024  # a bare number is KiB, as for DOS drivers
         if ramdisk_kib < needed:
             raise UsageError(f"--ramdisk-size {ramdisk_size} is too small: the files and two backups need {needed // 1024}M; give at least that")
         if ramdisk_kib > MAX_RAMDISK_KIB:

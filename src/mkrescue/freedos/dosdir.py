@@ -41,7 +41,6 @@ class DosFile:
 class DosFiles:
     """The FreeDOS files of one build, read into memory (they are small)."""
 
-    source: Path
     kernel: DosFile  # named KERNEL.SYS on the medium, whatever its name in the source
     shell: DosFile
     choice: DosFile
@@ -50,6 +49,11 @@ class DosFiles:
     ramdisk: tuple[DosFile, ...]
     tools: tuple[DosFile, ...]
     licenses: tuple[DosFile, ...]
+
+    @property
+    def programs(self) -> tuple[DosFile, ...]:
+        """What goes into \\FREEDOS (and onto the RAM disk) besides the kernel and the shell."""
+        return (self.choice, *((self.xms,) if self.xms else ()), *self.ramdisk, *self.tools)
 
 
 class _Index:
@@ -130,7 +134,6 @@ def locate(root: Path) -> DosFiles:
             break
     tools = tuple(_read(p) for n in OPTIONAL_TOOLS if (p := index.first((n,))))
     return DosFiles(
-        source=root,
         kernel=kernel,
         shell=_read(found["shell"]),
         choice=_read(found["choice"]),

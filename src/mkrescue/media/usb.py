@@ -6,7 +6,6 @@ at 0/1/1 (LBA 63) and the disk is whole cylinders, so CHS and LBA agree everywhe
 
 from __future__ import annotations
 
-import re
 import struct
 from datetime import datetime
 from typing import BinaryIO
@@ -29,14 +28,6 @@ MAX_SECTORS = 65524 * 64 + PARTITION_START
 PARTITION_TYPE_FAT12 = 0x01
 PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06
-
-
-def parse_size(text: str) -> int:
-    """'64M', '1G', '512m', '100000000' -> bytes."""
-    match = re.fullmatch(r"\s*(\d+)\s*([KMG]?)i?B?\s*", text, re.IGNORECASE)
-    if not match:
-        raise UsageError(f"--size {text!r} is not a size: write it like 64M or 1G")
-    return int(match.group(1)) * {"": 1, "K": 1024, "M": MIB, "G": 1024 * MIB}[match.group(2).upper()]
 
 
 def _params_for(cylinders: int) -> FatParams:

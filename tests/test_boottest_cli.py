@@ -60,3 +60,10 @@ def test_expected_text_that_never_comes_fails(stub_image, require_qemu):
     result = mkrescue("boot-test", stub_image("r.img"), "--expect", "NEVER-SHOWN", "--timeout", "8")
     assert result.returncode == 1 and "'NEVER-SHOWN' did not appear within 8 s" in result.stderr
     assert "MKRESCUE-STUB OK" in result.stdout  # the screen is still shown
+
+
+def test_screenshot_into_a_missing_folder_is_refused_before_booting(tmp_path):
+    image = tmp_path / "r.img"
+    image.write_bytes(bytes(1474560))
+    result = mkrescue("boot-test", image, "--media", "floppy", "--screenshot", tmp_path / "nope" / "s.png")
+    assert result.returncode == 2 and "for the screenshot does not exist" in result.stderr

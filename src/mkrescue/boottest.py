@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from mkrescue.errors import InputFileError, MkrescueError
+from mkrescue.errors import InputFileError, MkrescueError, OutputError
 
 QEMU = "qemu-system-i386"
 MEDIA = ("floppy", "cdrom", "hdd", "usb")
@@ -52,6 +52,14 @@ class BootResult:
         """The screen line saying the image did not boot, if one does."""
         return next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
 
+    def problem(self, expect: str | None, timeout: float) -> str | None:
+        """Why this boot does not pass, in one line; None when it does."""
+        if self.failure:
+            return f"the image did not boot: the screen says {self.failure!r}"
+        if not self.matched:
+            return f"{expect!r} did not appear within {timeout:g} s" if expect else f"the screen never settled within {timeout:g} s"
+        return None
+
 
 def media_for(image: Path) -> str:
     """How to attach an image: from its content, as `check` recognises it."""
@@ -80,6 +88,8 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
     image = Path(image)
     if not image.is_file():
         raise InputFileError(f"{image}: no such image file")
+    if screenshot is not None and not Path(screenshot).parent.is_dir():
+        raise OutputError(f"the folder {Path(screenshot).parent} for the screenshot does not exist: create it first")
     qemu = shutil.which(QEMU)
     if qemu is None:
         raise QemuMissing()

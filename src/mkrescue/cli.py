@@ -173,11 +173,9 @@ def boot_test_command(image, media, expect, timeout, keys, screenshot, debug) ->
     click.echo(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)
-    if result.failure:
-        raise BootTestFailed(f"{image} did not boot: the screen says {result.failure!r}")
-    if not result.matched:
-        wanted = f"{expect!r} did not appear" if expect else "the screen never settled"
-        raise BootTestFailed(f"{wanted} within {timeout:g} s")
+    problem = result.problem(expect, timeout)
+    if problem:
+        raise BootTestFailed(f"{image}: {problem}")
 
 
 def main(argv: list[str] | None = None) -> None:

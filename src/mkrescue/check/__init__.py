@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mkrescue import bootcode
-from mkrescue.check.bpb import SECTOR, FLOPPY_GEOMETRY, Expect
+from mkrescue.check.bpb import SECTOR, FLOPPY_GEOMETRY, Expect, starts_with_jump
 from mkrescue.check.disk import check_disk, check_volume
 from mkrescue.check.iso import check_iso
 from mkrescue.check.mbr import looks_like_mbr
@@ -83,8 +83,7 @@ def detect(fp: BinaryIO, size: int) -> str:
 
 def _has_bpb(sector: bytes) -> bool:
     """A jump over a BPB that says 512 bytes per sector: a FAT boot sector, maybe a damaged one."""
-    jump = sector[0] == 0xEB and sector[2] == 0x90 or sector[0] == 0xE9
-    return jump and struct.unpack_from("<H", sector, 11)[0] == SECTOR
+    return starts_with_jump(sector) and struct.unpack_from("<H", sector, 11)[0] == SECTOR
 
 
 def _plausible_bpb(sector: bytes) -> bool:

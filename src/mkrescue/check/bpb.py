@@ -19,6 +19,11 @@ FLOPPY_GEOMETRY = {640: (8, 2), 720: (9, 2), 1440: (9, 2), 2400: (15, 2), 2880: 
 DISK_GEOMETRY = (63, 255)  # what BIOSes present a USB-HDD as, and what we write
 
 
+def starts_with_jump(sector: bytes) -> bool:
+    """A boot sector starts with a jump over its BPB: EB xx 90 or E9 xx xx."""
+    return sector[0] == 0xEB and sector[2] == 0x90 or sector[0] == 0xE9
+
+
 @dataclass(frozen=True)
 class Expect:
     """What the medium around the volume implies about its BPB."""
@@ -101,7 +106,7 @@ def check_boot_sector(sector: bytes, findings: Findings, expect: Expect, room: i
         findings.ok("boot.signature", "boot sector ends with 55 AA")
     else:
         findings.error("boot.signature", f"boot sector ends with {sector[510:512].hex(' ').upper()}, not 55 AA: no BIOS boots it")
-    if not (sector[0] == 0xEB and sector[2] == 0x90 or sector[0] == 0xE9):
+    if not starts_with_jump(sector):
         findings.error("boot.jump", f"boot sector starts with {sector[:3].hex(' ').upper()}, not a jump over the BPB")
     if ours:
         findings.ok("boot.code", "boot code is mkrescue's")

@@ -143,3 +143,21 @@ def test_no_hybrid_leaves_the_system_area_empty(tmp_path, user_files, dos_dir):
     out = tmp_path / "rescue.iso"
     assert run(*build_args(user_files, dos_dir, out, "--no-hybrid")).returncode == 0
     assert out.read_bytes()[:32768] == bytes(32768)
+
+
+@pytest.mark.parametrize("name, media, drive", [
+    ("big.iso", "cdrom", "80"),  # El Torito hard-disk emulation
+    ("big.iso", "hdd", "80"),  # the same hybrid ISO written to a USB stick
+    ("big.usb.img", "usb", "80"),
+])
+def test_big_payloads_build_and_boot(tmp_path, user_files, stub_kernel, require_qemu, name, media, drive):
+    from build_fixtures import make_dos_dir
+    from mkrescue.boottest import boot
+
+    flasher, firmware = user_files
+    firmware.write_bytes(os.urandom(20_000_000))
+    dos = make_dos_dir(tmp_path / "stubdos", kernel=stub_kernel)
+    out = tmp_path / name
+    assert run(*build_args(user_files, dos, out)).returncode == 0
+    result = boot(out, media, expect="MKRESCUE-STUB", timeout=60)
+    assert f"MKRESCUE-STUB OK DRIVE={drive}" in result.serial, result.screen

@@ -29,21 +29,22 @@ class BuildResult:
 
 def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> str:
     moment = spec.build_time
+    # Hashes every file: computed once, for the volume serial and the MBR's disk signature.
+    serial = volume_id(files, moment)
     if spec.media_format == "usb":
         params = usb.disk_params(files, spec.disk_size, usb.free_room_for(spec.firmware.size))
-        usb.write_usb(out, files, params, VOLUME_LABEL, moment)
+        usb.write_usb(out, files, params, VOLUME_LABEL, serial, moment)
         return f"USB hard-disk image, {usb.disk_size(params) // usb.MIB} MiB, one FAT16 partition"
     if spec.media_format == "floppy":
         params = choose_floppy(files, spec.floppy_kib)
-        write_floppy(out, files, params, VOLUME_LABEL, moment)
+        write_floppy(out, files, params, VOLUME_LABEL, serial, moment)
         return f"FAT12 {params.size // 1024} KiB floppy"
     hybrid_note = ", hybrid (also boots from a USB stick)" if spec.hybrid else ""
-    serial = volume_id(files, moment)
     # An asked-for floppy size must be honoured, not quietly traded for hard-disk emulation.
     floppy = choose_floppy(files, spec.floppy_kib) if spec.floppy_kib else fitting_floppy(files, None)
     if floppy is not None:
         boot = io.BytesIO()
-        write_floppy(boot, files, floppy, VOLUME_LABEL, moment)
+        write_floppy(boot, files, floppy, VOLUME_LABEL, serial, moment)
         hybrid = HybridVolume(0, floppy, serial) if spec.hybrid else None
         write_iso(out, boot, "floppy", files, VOLUME_LABEL, moment, hybrid)
         return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy.size // 1024} KiB floppy{hybrid_note}"
@@ -51,7 +52,7 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
     # there, so it needs no room for backups.
     params = usb.disk_params(files, None, 0)
     with tempfile.TemporaryFile() as disk:
-        usb.write_usb(disk, files, params, VOLUME_LABEL, moment)
+        usb.write_usb(disk, files, params, VOLUME_LABEL, serial, moment)
         hybrid = HybridVolume(params.hidden_sectors, params, serial) if spec.hybrid else None
         write_iso(out, disk, "hdemul", files, VOLUME_LABEL, moment, hybrid)
     return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk{hybrid_note}"

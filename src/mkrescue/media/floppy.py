@@ -41,6 +41,7 @@ def volume_id(files: list[tuple[str, bytes]], moment: datetime) -> int:
     return int.from_bytes(digest.digest()[:4], "little")
 
 
-def write_floppy(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, moment: datetime) -> None:
+def write_floppy(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, serial: int,
+                 moment: datetime) -> None:
     extend(out, params.size)
-    write_volume(out, 0, params, files, label, volume_id(files, moment), moment)
+    write_volume(out, 0, params, files, label, serial, moment)

@@ -13,7 +13,6 @@ from typing import BinaryIO
 from mkrescue import bootcode
 from mkrescue.errors import MediumFullError, UsageError
 from mkrescue.fat import SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
-from mkrescue.media.floppy import volume_id
 
 HEADS = 255
 SECTORS_PER_TRACK = 63
@@ -89,10 +88,11 @@ def disk_size(params: FatParams) -> int:
     return (params.hidden_sectors + params.total_sectors) * SECTOR
 
 
-def write_usb(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, moment: datetime) -> None:
-    """Write the whole disk; the unused space stays sparse in the file."""
+def write_usb(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, serial: int,
+              moment: datetime) -> None:
+    """Write the whole disk; the unused space stays sparse in the file. `serial` is both the
+    volume's serial number and the disk signature."""
     extend(out, disk_size(params))
-    serial = volume_id(files, moment)
     out.seek(0)
     out.write(bootcode.mbr(partition_table(params.hidden_sectors, params), serial))
     write_volume(out, params.hidden_sectors * SECTOR, params, files, label, serial, moment)

@@ -60,3 +60,19 @@ def mtype(image: Path, path: str, offset: int = 0) -> bytes:
     done = subprocess.run([need("mtype"), "-i", spec, "::" + path], capture_output=True, check=True,
                           env={"MTOOLS_SKIP_CHECK": "0", "PATH": "/usr/bin:/bin"})
     return done.stdout
+
+
+def iso_file(image: Path, iso_path: str) -> bytes:
+    """A file of an ISO image (e.g. the El Torito boot image "/BOOT.IMG;1"), read by pycdlib."""
+    import io
+
+    import pycdlib
+
+    iso = pycdlib.PyCdlib()
+    iso.open(str(image))
+    try:
+        data = io.BytesIO()
+        iso.get_file_from_iso_fp(data, iso_path=iso_path)
+        return data.getvalue()
+    finally:
+        iso.close()

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
-from judges import fsck_fat, need, read_fat_files
+from judges import fsck_fat, iso_file, need, read_fat_files
 from mkrescue.cli import main
 
 
@@ -170,19 +170,11 @@ def test_iso_has_a_floppy_emulation_boot_entry(tmp_path, user_files, dos_dir):
 
 
 def test_iso_boot_image_is_the_floppy(tmp_path, user_files, dos_dir, monkeypatch):
-    import pycdlib
-    import io
-
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     iso_out, img_out = tmp_path / "r.iso", tmp_path / "r.img"
     assert run(*build_args(user_files, dos_dir, iso_out)).returncode == 0
     assert run(*build_args(user_files, dos_dir, img_out)).returncode == 0
-    iso = pycdlib.PyCdlib()
-    iso.open(str(iso_out))
-    buf = io.BytesIO()
-    iso.get_file_from_iso_fp(buf, iso_path="/BOOT.IMG;1")
-    iso.close()
-    assert buf.getvalue() == img_out.read_bytes()
+    assert iso_file(iso_out, "/BOOT.IMG;1") == img_out.read_bytes()
 
 
 def test_a_build_that_fails_its_own_check_leaves_nothing(tmp_path, user_files, dos_dir, monkeypatch):

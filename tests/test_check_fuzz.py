@@ -178,6 +178,17 @@ def test_deep_nesting_stops_at_a_bounded_depth(images, tmp_path):
     assert "fat.too-deep" in report.codes("error") and "fat.lost-unchecked" in report.codes("warning")
 
 
+
+def check_with_peak_memory(image):
+    """The report, and the most memory (bytes) Python held while checking."""
+    tracemalloc.start()
+    try:
+        report = check_image(image)
+        return report, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_huge_directory_and_huge_sizes_stay_small_in_memory(images, tmp_path):
     """A FAT16 volume whose FREEDOS directory chains through every free cluster (16 MB of
     directory) and whose files claim 4 GB: refused with findings, in bounded memory."""
@@ -195,12 +206,7 @@ def test_huge_directory_and_huge_sizes_stay_small_in_memory(images, tmp_path):
         return data
 
     image = broken(usb, tmp_path, hostile)
-    tracemalloc.start()
-    try:
-        report = check_image(image)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    report, peak = check_with_peak_memory(image)
     assert_sane(report)
     assert {"fat.directory-too-big", "fat.size-mismatch"} <= report.codes("error")
     assert peak < 32 * 2**20, f"peak {peak} bytes"
@@ -222,12 +228,7 @@ def test_iso_directory_claiming_gigabytes_is_refused_before_it_is_read(images, t
         struct.pack_into(">I", data, record + 14, 0xFFFFF000)
 
     image = broken(images["iso-hd"], tmp_path, huge_root)
-    tracemalloc.start()
-    try:
-        report = check_image(image)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    report, peak = check_with_peak_memory(image)
     assert_sane(report)
     [invalid] = [f for f in report.errors if f.code == "iso.invalid"]
     assert "a structure claims" in invalid.message

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
-from judges import fsck_fat, need, read_fat_files
+from judges import fsck_fat, iso_file, need, read_fat_files
 from test_build import build_args, error_lines, run
 from mkrescue.fat import fat16_params
 from mkrescue.media.usb import CYLINDER, partition_table
@@ -113,16 +113,8 @@ def test_big_payload_iso_uses_hard_disk_emulation(tmp_path, user_files, dos_dir)
     report = subprocess.run([need("xorriso"), "-indev", str(out), "-report_el_torito", "plain"],
                             capture_output=True, text=True)
     assert " hd " in report.stdout, report.stdout
-    import io
-    import pycdlib
-
-    iso = pycdlib.PyCdlib()
-    iso.open(str(out))
-    disk = io.BytesIO()
-    iso.get_file_from_iso_fp(disk, iso_path="/BOOT.IMG;1")
-    iso.close()
     image = tmp_path / "disk.img"
-    image.write_bytes(disk.getvalue())
+    image.write_bytes(iso_file(out, "/BOOT.IMG;1"))
     assert read_fat_files(image, 63 * SECTOR)["FLASH/ND1300A-.BIN"] == firmware.read_bytes()
 
 

@@ -10,6 +10,8 @@ import pytest
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, iso_file, need, read_fat_files
 from mkrescue.cli import main
+from mkrescue.errors import UsageError
+from mkrescue.spec import format_for
 
 
 def error_lines(stderr):
@@ -136,6 +138,21 @@ def test_force_replaces_an_existing_output(tmp_path, user_files, dos_dir):
 def test_unknown_output_kind_is_a_usage_error(tmp_path, user_files, dos_dir):
     result = run(*build_args(user_files, dos_dir, tmp_path / "rescue.bin"))
     assert result.returncode == 2 and "--format" in result.stderr
+
+
+def test_format_for_takes_only_known_kinds(tmp_path):
+    assert format_for(tmp_path / "x.bin", "usb") == "usb"
+    assert format_for(tmp_path / "X.USB.IMG", None) == "usb"
+    with pytest.raises(UsageError, match="floppy, iso, usb"):
+        format_for(tmp_path / "x.iso", "dvd")
+
+
+def test_help_and_check_do_not_load_the_build_machinery():
+    # Start-up cost is what a user waits for on --help and check (benchmarks/README.md).
+    probe = ("import sys; from mkrescue.cli import main; import mkrescue.check; "
+             "print(sorted(m for m in ('jinja2', 'pycdlib', 'requests', 'mkrescue.build') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_debug_shows_the_traceback(tmp_path, user_files, dos_dir):

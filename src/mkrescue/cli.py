@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 from mkrescue import __version__
 from mkrescue.errors import BootTestFailed, MkrescueError
-from mkrescue.spec import FORMATS
+from mkrescue.media import FORMATS
 
 BUILD_COMMAND = "build"
 
@@ -178,6 +177,12 @@ def boot_test_command(image, media, expect, timeout, keys, screenshot, debug) ->
         raise BootTestFailed(f"{image}: {problem}")
 
 
+def _print_traceback() -> None:
+    import traceback  # only --debug needs it
+
+    traceback.print_exc()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the single place that turns errors into one-line messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
@@ -186,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
     except MkrescueError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         click.echo(f"mkrescue: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
@@ -200,6 +205,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except Exception as exc:  # a bug: say so in one line unless asked for the traceback
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         click.echo(f"mkrescue: internal error: {type(exc).__name__}: {exc} (run again with --debug and report it)", err=True)
         sys.exit(1)

@@ -15,10 +15,10 @@ from typing import Callable
 from mkrescue.errors import OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
+from mkrescue.media import FORMATS
 from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
 from mkrescue.profiles import SUBST_TOOLS, check_command, check_length, get_profile, profile_for_flasher
 
-FORMATS = ("floppy", "iso", "usb")
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
 LAST_DOS_YEAR = 2107  # FAT stores the year in 7 bits from 1980
@@ -73,6 +73,8 @@ class RescueSpec:
 def format_for(output: Path, requested: str | None) -> str:
     """The output kind follows --format, else the file name."""
     if requested:
+        if requested not in FORMATS:
+            raise UsageError(f"unknown image kind {requested!r}: use one of {', '.join(FORMATS)}")
         return requested
     name = output.name.lower()
     if name.endswith(".iso"):

@@ -262,6 +262,32 @@ def test_finds_a_kernel_beyond_the_first_64k_sectors(tmp_path, require_qemu, stu
     assert_boots(disk(tmp_path, install_boot_sector(volume)), "hdd", OK_DISK)
 
 
+def take_chs_paths(image: Path) -> None:
+    """Make our MBR and the first partition's boot sector act as on a BIOS without INT 13h
+    extensions: the jump to each one's CHS path becomes unconditional (one byte each)."""
+    data = bytearray(image.read_bytes())
+    mbr_jc = data.index(bytes.fromhex("b441 bbaa55 cd13 5a 72"), 0, SECTOR) + 8  # mov ah,41h .. jc .chs
+    boot = struct.unpack_from("<I", data, 0x1BE + 8)[0] * SECTOR
+    boot_jns = data.index(bytes.fromhex("84d2 79"), boot, boot + SECTOR) + 2  # test dl,dl; jns .chs
+    assert data[boot_jns + 2 : boot_jns + 4] == b"\xb4\x41"  # ... then mov ah,41h
+    data[mbr_jc] = data[boot_jns] = 0xEB  # jmp short
+    image.write_bytes(data)
+
+
+@pytest.mark.parametrize("media", ["hdd", "usb"])
+def test_boots_by_chs_in_the_bios_geometry_not_the_bpbs(tmp_path, require_qemu, stub_kernel, media):
+    # The BPB says 255 heads (whole cylinders, as mkrescue writes sticks); SeaBIOS gives a
+    # disk this size 16. A kernel past head 15 loads only if the MBR hands the BIOS's
+    # geometry to the boot sector.
+    volume = fat16_volume(tmp_path, None, hidden=63, sectors=9 * 255 * 63 - 63)
+    mcopy(volume, "FILLER.BIN", bytes(40 * 1024 * 1024))
+    mcopy(volume, "KERNEL.SYS", stub_kernel)
+    assert cluster_chain(volume, "KERNEL.SYS")[0] * 4 // 63 >= 16
+    image = disk(tmp_path, install_boot_sector(volume), start=63)
+    take_chs_paths(image)
+    assert_boots(image, media, OK_DISK)
+
+
 def test_no_kernel_says_so(tmp_path, require_qemu):
     assert_shows(floppy(tmp_path, None), "floppy", "KERNEL.SYS missing")
 
@@ -310,6 +336,16 @@ def set_fat12(fat: bytearray, cluster: int, value: int) -> None:
 
 # --- images made by mkrescue itself ---------------------------------------------------------
 
+def build_with_stub_kernel(tmp_path: Path, stub_kernel: bytes, user_files, name: str, *extra: str) -> Path:
+    flasher, firmware = user_files
+    dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
+    out = tmp_path / name
+    built = subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", flasher, "--fw", firmware,
+                            "--dos-dir", dos, "-o", out, *extra], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    return out
+
+
 @pytest.mark.parametrize("name, extra, media, marker", [
     ("rescue.img", (), "floppy", OK_FLOPPY),
     ("rescue.iso", (), "cdrom", OK_FLOPPY),
@@ -317,10 +353,15 @@ def set_fat12(fat: bytearray, cluster: int, value: int) -> None:
     ("rescue.usb.img", ("--format", "usb"), "usb", OK_DISK),
 ], ids=["floppy", "iso-as-cd", "iso-as-usb-stick", "usb-image"])
 def test_mkrescue_images_boot(tmp_path, require_qemu, stub_kernel, user_files, name, extra, media, marker):
-    flasher, firmware = user_files
-    dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
-    out = tmp_path / name
-    built = subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", flasher, "--fw", firmware,
-                            "--dos-dir", dos, "-o", out, *extra], capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    assert_boots(out, media, marker)
+    assert_boots(build_with_stub_kernel(tmp_path, stub_kernel, user_files, name, *extra), media, marker)
+
+
+@pytest.mark.parametrize("name, media", [("rescue.iso", "hdd"), ("rescue.usb.img", "usb")],
+                         ids=["iso-as-usb-stick", "usb-image"])
+def test_mkrescue_sticks_boot_on_a_bios_without_int13_extensions(tmp_path, require_qemu, stub_kernel, user_files,
+                                                                 name, media):
+    # A hybrid ISO's volume has a floppy's BPB geometry, a stick's 255 heads; CHS reads
+    # must use the BIOS's own geometry, which our MBR hands on to the boot sector.
+    out = build_with_stub_kernel(tmp_path, stub_kernel, user_files, name)
+    take_chs_paths(out)
+    assert_boots(out, media, OK_DISK)

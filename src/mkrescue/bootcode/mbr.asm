@@ -9,7 +9,10 @@
 ; start into the loaded sector's BPB hidden-sectors field (1Ch) before jumping.
 ; That field must hold the start anyway; the patch makes it right where the
 ; volume is not where its BPB says, as in a hybrid ISO, whose FAT volume counts
-; from the El Torito boot image but sits further into the disk.
+; from the El Torito boot image but sits further into the disk. It also writes
+; the BIOS's geometry for the disk (INT 13h, 08h) over the BPB's sectors per
+; track and heads, which the boot sector's CHS reads use when the BIOS has no
+; INT 13h extensions.
 ;
 ; Bytes 1B8h..1FFh (disk signature, partition table, 55AAh) are written by
 ; mkrescue (bootcode.mbr()); the code must end before 1B8h.
@@ -133,6 +136,25 @@ loaded:
         mov [LOADED+0x1C], ax
         mov ax, [bp+10]
         mov [LOADED+0x1E], ax
+        ; The BIOS's own geometry into the BPB (18h sectors per track, 1Ah heads).
+        ; Without INT 13h extensions the boot sector reads by CHS, which is only
+        ; right in the geometry this BIOS uses for this disk; when the image was
+        ; written, nobody knew it (a BIOS may give a stick 16, 64 or 255 heads).
+        push dx
+        push es
+        mov ah, 0x08
+        xor di, di              ; ES:DI = 0:0 guards against BIOS bugs (RBIL)
+        int 0x13
+        pop es
+        jc .keep
+        and cx, 0x3F            ; sectors per track
+        jz .keep                ; a BIOS that answers nonsense: keep the BPB's
+        mov [LOADED+0x18], cx
+        mov cl, dh              ; the last head number
+        inc cx                  ; CH is 0 here: CX = heads, 256 included
+        mov [LOADED+0x1A], cx
+.keep:
+        pop dx
 .go:
         mov si, bp
         jmp 0:LOADED

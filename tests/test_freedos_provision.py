@@ -363,6 +363,32 @@ def test_damaged_lock_file_is_one_clear_error(tmp_path):
     assert "lock.json" in str(error.value) and "delete it" in str(error.value)
 
 
+def _record_many(root: str, worker: int) -> None:
+    cache = Cache(Path(root))
+    for n in range(15):
+        cache.record(f"base/w{worker}p{n}.zip", f"{worker:02x}{n:02x}".ljust(64, "0"), n, "test")
+
+
+def test_fetches_at_once_keep_every_recorded_hash(tmp_path):
+    import multiprocessing
+
+    workers = [multiprocessing.Process(target=_record_many, args=(str(tmp_path), w)) for w in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert [worker.exitcode for worker in workers] == [0] * 6
+    assert len(Cache(tmp_path).lock_entries()) == 6 * 15
+
+
+def test_a_different_hash_recorded_meanwhile_is_refused(tmp_path):
+    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://one.example")
+    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://two.example")  # the same file: fine
+    with pytest.raises(IntegrityError, match="another mkrescue .* recorded a{64} from https://one.example"):
+        Cache(tmp_path).record("base/kernel.zip", "b" * 64, 10, "https://two.example")
+    assert Cache(tmp_path).recorded("base/kernel.zip").sha256 == "a" * 64
+
+
 def test_zip_with_a_dotdot_member_is_refused(httpserver, tmp_path):
     zips = package_zips()
     zips["base/kernel.zip"] = make_zip({**PACKAGE_MEMBERS["base/kernel.zip"], "../../evil.bat": b"echo pwned"})

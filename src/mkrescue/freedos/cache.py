@@ -2,6 +2,7 @@
 
     packages/<group>/<pkg>.zip   verified package zips
     lock.json                    SHA-256 recorded on first download of each unpinned package
+    lock.json.lock               held while lock.json is read and rewritten (concurrent fetches)
     dos/<key>/                   assembled DOS dirs, one per catalogue + package hashes
     tmp/                         work in progress; renamed into place only when complete
 
@@ -23,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import platformdirs
+from filelock import FileLock
 
 from mkrescue.errors import IntegrityError, UsageError
 
@@ -118,13 +120,26 @@ class Cache:
         return self.lock_entries().get(relative)
 
     def record(self, relative: str, sha256: str, size: int, source: str) -> None:
-        entries = self.lock_entries()
-        entries[relative] = LockEntry(sha256, size, source, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        data = {
-            "version": LOCK_VERSION,
-            "comment": "SHA-256 of each FreeDOS package as first downloaded; mkrescue refuses a different file later",
-            "packages": {key: vars(entry) for key, entry in sorted(entries.items())},
-        }
-        with self.temp_file(".json") as temp:
-            temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-            self.install(temp, self.lock_path)
+        """Record a package's first hash. Read, check and rewrite happen under a file lock,
+        so mkrescues fetching at once neither lose each other's entries nor quietly
+        overwrite a hash another one recorded meanwhile."""
+        with FileLock(self.lock_path.with_name(self.lock_path.name + ".lock")):
+            entries = self.lock_entries()
+            earlier = entries.get(relative)
+            if earlier is not None:
+                if earlier.sha256 != sha256:
+                    raise IntegrityError(f"{relative} from {source} has SHA-256 {sha256}, but another mkrescue running"
+                                         f" at the same time recorded {earlier.sha256} from {earlier.source}: the"
+                                         " source served two different files; run again, and the file must then"
+                                         " match the recorded hash")
+                return
+            entries[relative] = LockEntry(sha256, size, source,
+                                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            data = {
+                "version": LOCK_VERSION,
+                "comment": "SHA-256 of each FreeDOS package as first downloaded; mkrescue refuses a different file later",
+                "packages": {key: vars(entry) for key, entry in sorted(entries.items())},
+            }
+            with self.temp_file(".json") as temp:
+                temp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+                self.install(temp, self.lock_path)

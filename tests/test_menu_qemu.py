@@ -4,7 +4,8 @@ USB images, with and without hard disks, XMS and the boot CD.
 FreeDOS is not in the repository, so these tests run only when MKRESCUE_FREEDOS_DIR names
 a folder of real FreeDOS files (kernel, FreeCOM, HIMEMX, CHOICE, SHSURDRV; SWSUBST for
 --flasher-dir-a), e.g. the one `mkrescue fetch` assembles. The flasher is a stand-in,
-tests/fixtures/fakeflash.asm, which prints what it was asked to do and writes the backup."""
+tests/fixtures/fakeflash.asm, which prints what it was asked to do and writes the backup;
+the --driver is one too, tests/fixtures/stubdrv.asm, a drive that is never ready."""
 
 from __future__ import annotations
 
@@ -92,15 +93,17 @@ class Vm:
 
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
-    """Floppy, CD, USB images (and one with --flasher-dir-a) and a FAT hard disk, built once."""
+    """Floppy, CD, USB images (and some with --flasher-dir-a or --driver) and a FAT hard disk, built once."""
     tmp = tmp_path_factory.mktemp("qemu-images")
-    flasher = tmp / "FAKEFLSH.COM"
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    flasher, driver = tmp / "FAKEFLSH.COM", tmp / "STUBDRV.SYS"
+    for out, source in ((flasher, "fakeflash.asm"), (driver, "stubdrv.asm")):
+        subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(FIXTURES / source)], check=True)
     firmware = tmp / "ND1300A.BIN"
     firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
     built = {}
     for name, extra in {"floppy.img": (), "cd.iso": (), "stick.usb.img": (), "disk.usb.img": ("--size", "32M"),
-                        "dir-a.img": ("--flasher-dir-a",)}.items():
+                        "dir-a.img": ("--flasher-dir-a",), "driver.usb.img": ("--driver", str(driver)),
+                        "driver.iso": ("--driver", str(driver))}.items():
         built[name] = tmp / name
         subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", str(flasher), "--fw", str(firmware),
                         "--dos-dir", FREEDOS, "-o", str(built[name]), *COMMANDS, *extra],
@@ -208,3 +211,31 @@ def test_flasher_dir_a_runs_the_flasher_from_a(images, vm_of):
     vm.wait("EXIT")
     vm.type("TRUENAME A:\\\n")
     assert "C:\\FLASH" in vm.wait(r"C:\\FLASH\s*\n")
+
+
+def test_a_driver_given_with_driver_loads_and_the_ram_disk_letter_moves_past_it(images, vm_of, tmp_path):
+    serial = tmp_path / "com1.txt"
+    vm = vm_of("-hda", str(images["driver.usb.img"]), "-boot", "c", "-serial", f"file:{serial}")
+    vm.start("1")
+    assert "FAKEFLSH.COM in E:\\FLASH" in vm.wait(MENU), "C: the stick, D: the driver's drive, E: the RAM disk"
+    assert "MKRESCUE-STUBDRV loaded as D:" in serial.read_text(errors="replace")
+    vm.type("2")
+    assert "saved as C:\\FWBACK1.BIN" in vm.wait("Press any key")
+
+
+@pytest.mark.parametrize("choice, outcome", [
+    ("1", "is on the RAM disk: it is LOST"),  # no other writable drive: the RAM disk, with a warning
+    ("2", "No drive can take the backup"),  # clean start: no RAM disk either
+])
+def test_a_drive_that_is_never_ready_is_passed_over_quietly(images, vm_of, tmp_path, choice, outcome):
+    # From a CD with no hard disk the search for a writable drive reaches the driver's drive,
+    # whose every access is a critical error: no "Abort, Retry, Fail" may stop the menu.
+    serial = tmp_path / "com1.txt"
+    vm = vm_of("-cdrom", str(images["driver.iso"]), "-boot", "d", "-serial", f"file:{serial}")
+    vm.start(choice)
+    vm.wait(MENU)
+    assert "MKRESCUE-STUBDRV loaded as C:" in serial.read_text(errors="replace")
+    vm.type("2")
+    shown = vm.wait("Press any key")
+    assert outcome in shown and "C:\\FWBACK" not in shown, shown
+    assert not re.search("abort|retry|not ready", shown, re.IGNORECASE), shown

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import os
+import socket
 import time
 import zipfile
 from pathlib import Path
@@ -306,7 +307,20 @@ def test_connection_refused_names_the_url_and_the_alternatives(tmp_path):
         run(tmp_path, "http://127.0.0.1:9/repo", downloader={"retries": 1})  # port 9 (discard): nothing listens
     message = str(error.value)
     assert "http://127.0.0.1:9/repo/base/kernel.zip" in message and "tried 2 times" in message
+    assert "the connection failed: connection refused" in message and "HTTPConnection" not in message
     assert "--mirror" in message and "--packages-dir" in message and "--dos-dir" in message
+
+
+def test_a_name_that_does_not_resolve_says_so_in_plain_words(tmp_path, monkeypatch):
+    def no_dns(host, *args, **kwargs):  # as the resolver answers offline, without asking anyone
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    with pytest.raises(DownloadError) as error:
+        run(tmp_path, "http://mkrescue-test.invalid/repo", downloader={"retries": 0})
+    message = str(error.value)
+    assert "the name mkrescue-test.invalid does not resolve (no network, or no DNS)" in message
+    assert "Pool" not in message and "Errno" not in message
 
 
 # --- integrity ------------------------------------------------------------------------------

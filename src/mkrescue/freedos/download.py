@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import socket
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 import requests
@@ -72,9 +75,9 @@ class Downloader:
         except requests.Timeout as exc:
             raise _Transient("the server did not answer in time") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Transient(f"the connection failed ({_reason(exc)})") from exc
+            raise _Transient(f"the connection failed: {_reason(exc, url)}") from exc
         except requests.RequestException as exc:
-            raise DownloadError(f"could not download {url}: {_reason(exc)}") from exc
+            raise DownloadError(f"could not download {url}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:
             raise _Transient(f"the body ended after {size} of {expected} bytes")
         return digest, size
@@ -103,8 +106,23 @@ def _content_length(response: requests.Response) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _reason(exc: Exception) -> str:
-    # requests nests urllib3's errors; the innermost message is the one that says what happened.
-    while exc.args and isinstance(exc.args[0], Exception):
-        exc = exc.args[0]
-    return str(exc) or type(exc).__name__
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """exc and what caused it, outermost first: requests wraps urllib3's errors (the cause
+    in .reason or the first argument), which wrap the socket's."""
+    for _ in range(16):  # a chain this deep is not what HTTP libraries make; stop rather than loop
+        yield exc
+        nested = [getattr(exc, "reason", None), *exc.args[:1], exc.__cause__, exc.__context__]
+        exc = next((inner for inner in nested if isinstance(inner, BaseException)), None)
+        if exc is None:
+            return
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """What went wrong in words a user can act on, without the libraries' object names."""
+    causes = list(_causes(exc))
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return f"the name {urlsplit(url).hostname} does not resolve (no network, or no DNS)"
+    innermost = causes[-1]
+    if isinstance(innermost, OSError) and innermost.strerror:
+        return innermost.strerror.lower()
+    return str(innermost) or type(innermost).__name__

@@ -1,6 +1,9 @@
 """The build command end to end, through the CLI a user types."""
 
+import errno
 import os
+import resource
+import signal
 import stat
 import subprocess
 import sys
@@ -9,6 +12,7 @@ import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, iso_file, need, read_fat_files
+from mkrescue.build import _cannot_write
 from mkrescue.cli import main
 from mkrescue.errors import UsageError
 from mkrescue.spec import format_for
@@ -153,6 +157,26 @@ def test_help_and_check_do_not_load_the_build_machinery():
              "print(sorted(m for m in ('jinja2', 'pycdlib', 'requests', 'mkrescue.build') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_write_the_system_refuses_is_one_line_and_leaves_nothing(tmp_path, user_files, dos_dir):
+    # RLIMIT_FSIZE makes the kernel refuse writes past 1 MB (EFBIG), as a full disk would.
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
+
+    result = subprocess.run([sys.executable, "-m", "mkrescue", *map(str, build_args(user_files, dos_dir, tmp_path / "r.iso"))],
+                            capture_output=True, text=True, preexec_fn=small_files)
+    assert result.returncode == 1
+    assert error_lines(result.stderr) == [f"mkrescue: error: cannot write {tmp_path / 'r.iso'}: file too large;"
+                                          " nothing was written: choose an output folder on a disk you can write to"]
+    assert not (tmp_path / "r.iso").exists() and not list(tmp_path.glob(".r.iso.*"))
+
+
+def test_a_full_disk_says_to_free_space_or_write_elsewhere(tmp_path):
+    error = _cannot_write(tmp_path / "r.iso", OSError(errno.ENOSPC, "No space left on device"))
+    assert str(error) == (f"no room left to write {tmp_path / 'r.iso'}: nothing was written; free space in {tmp_path}"
+                          " or write the image to another disk")
 
 
 def test_debug_shows_the_traceback(tmp_path, user_files, dos_dir):

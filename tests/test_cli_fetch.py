@@ -2,6 +2,8 @@
 HTTP server serving stand-in zips laid out as the shipped catalogue says."""
 
 import io
+import resource
+import signal
 import subprocess
 import sys
 import zipfile
@@ -40,8 +42,25 @@ def stand_in_repository() -> dict[str, bytes]:
     return zips
 
 
-def mkrescue(*args):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
+def mkrescue(*args, preexec_fn=None):
+    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True,
+                          preexec_fn=preexec_fn)
+
+
+def test_a_cache_that_refuses_writes_is_one_line(httpserver, tmp_path):
+    # RLIMIT_FSIZE makes the kernel refuse any file past 1000 bytes (EFBIG), as a full disk would.
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+
+    for path, data in stand_in_repository().items():
+        httpserver.expect_request(f"/fd/{path}").respond_with_data(data, content_type="application/zip")
+    cache = tmp_path / "cache"
+    fetched = mkrescue("fetch", "--mirror", httpserver.url_for("/fd"), "--cache-dir", cache, preexec_fn=small_files)
+    assert fetched.returncode == 1 and "Traceback" not in fetched.stderr
+    assert fetched.stderr.splitlines() == [f"mkrescue: error: could not put the FreeDOS files into the cache {cache}:"
+                                           " file too large; free space there, or choose another folder with --cache-dir"]
+    assert not list((cache / "packages").rglob("*.zip")) and not (cache / "lock.json").exists()
 
 
 def test_fetch_then_build_without_dos_dir(httpserver, tmp_path, user_files):

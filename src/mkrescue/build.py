@@ -3,6 +3,7 @@ next to the output and renamed into place only when complete."""
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import tempfile
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from mkrescue.check import check_image
-from mkrescue.errors import CheckFailed
+from mkrescue.errors import CheckFailed, WriteError, os_reason
 from mkrescue.layout import media_files
 from mkrescue.media import usb
 from mkrescue.media.floppy import choose_floppy, fitting_floppy, volume_id, write_floppy
@@ -58,10 +59,22 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
     return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk{hybrid_note}"
 
 
+def _cannot_write(output: Path, exc: OSError) -> WriteError:
+    """The operating system refused the image: say so in its words, and what to do."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WriteError(f"no room left to write {output}: nothing was written; free space in {output.parent}"
+                          " or write the image to another disk")
+    return WriteError(f"cannot write {output}: {os_reason(exc)}; nothing was written: choose an output folder on a"
+                      " disk you can write to")
+
+
 def build(spec: RescueSpec) -> BuildResult:
     """Write the medium and check it; the output appears complete and checked, or not at all."""
     files = media_files(spec)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.output.name}.", suffix=".part", dir=spec.output.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.output.name}.", suffix=".part", dir=spec.output.parent)
+    except OSError as exc:
+        raise _cannot_write(spec.output, exc) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w+b") as out:
@@ -77,8 +90,10 @@ def build(spec: RescueSpec) -> BuildResult:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise users; honour their umask
         os.replace(tmp, spec.output)
-    except BaseException:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _cannot_write(spec.output, exc) from exc
         raise
     return BuildResult(
         output=spec.output,

@@ -23,6 +23,15 @@ class OutputError(UsageError):
     """The output path cannot be written: exists, is a directory or a device."""
 
 
+class WriteError(MkrescueError):
+    """Writing failed part way (the image, the cache): the disk is full, read-only, or refuses it."""
+
+
+def os_reason(exc: OSError) -> str:
+    """The system's words for a failed file operation, to go in the middle of a message."""
+    return (exc.strerror or str(exc)).lower()
+
+
 class MediumFullError(MkrescueError):
     """The payload does not fit the chosen medium."""
 

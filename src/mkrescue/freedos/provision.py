@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import DownloadError, IntegrityError, UsageError
+from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
 from mkrescue.freedos.catalogue import SOURCES_TXT, Catalogue, Package, load
 from mkrescue.freedos.download import Downloader
@@ -47,6 +47,17 @@ def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packa
     if downloader is None:
         downloader = Downloader(progress=progress)
     base_url = (mirror or catalogue.base_url).rstrip("/")
+    try:
+        return _fill(cache, catalogue, base_url, packages_dir, offline, downloader, report, report_cached)
+    except OSError as exc:
+        file = f"{exc.filename}: " if exc.filename else ""
+        raise WriteError(f"could not put the FreeDOS files into the cache {cache.root}: {file}{os_reason(exc)};"
+                         " free space there, or choose another folder with --cache-dir") from exc
+
+
+def _fill(cache: Cache, catalogue: Catalogue, base_url: str, packages_dir: Path | None, offline: bool,
+          downloader: Downloader, report: Callable[[str], None], report_cached: bool) -> Path:
+    """Every package into the cache, then the DOS dir assembled from them (once per set of hashes)."""
     hashes = {
         package.name: _obtain(package, cache, base_url, packages_dir, offline, downloader, report, report_cached)
         for package in catalogue.packages

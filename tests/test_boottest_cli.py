@@ -67,3 +67,14 @@ def test_screenshot_into_a_missing_folder_is_refused_before_booting(tmp_path):
     image.write_bytes(bytes(1474560))
     result = mkrescue("boot-test", image, "--media", "floppy", "--screenshot", tmp_path / "nope" / "s.png")
     assert result.returncode == 2 and "for the screenshot does not exist" in result.stderr
+    result = mkrescue("boot-test", image, "--media", "floppy", "--screenshot", tmp_path)
+    assert result.returncode == 2 and f"is a folder: give a file name such as {tmp_path / 'screen.png'}" in result.stderr
+
+
+def test_a_screenshot_the_system_refuses_is_one_line(stub_image, require_qemu):
+    # /proc takes no new files, whoever asks: the save fails after the boot.
+    result = mkrescue("boot-test", stub_image("r.img"), "--expect", "MKRESCUE-STUB OK",
+                      "--screenshot", "/proc/mkrescue-screen.png")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("mkrescue: error: cannot save the screenshot as /proc/mkrescue-screen.png: ")
+    assert "choose a folder you can write to" in result.stderr

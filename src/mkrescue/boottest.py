@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from mkrescue.errors import InputFileError, MkrescueError, OutputError
+from mkrescue.errors import InputFileError, MkrescueError, OutputError, WriteError, os_reason
 
 QEMU = "qemu-system-i386"
 MEDIA = ("floppy", "cdrom", "hdd", "usb")
@@ -90,6 +90,8 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
         raise InputFileError(f"{image}: no such image file")
     if screenshot is not None and not Path(screenshot).parent.is_dir():
         raise OutputError(f"the folder {Path(screenshot).parent} for the screenshot does not exist: create it first")
+    if screenshot is not None and Path(screenshot).is_dir():
+        raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {Path(screenshot) / 'screen.png'}")
     qemu = shutil.which(QEMU)
     if qemu is None:
         raise QemuMissing()
@@ -120,7 +122,11 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
             if screenshot is not None:
                 png = work / "screen.png"
                 qmp.command("screendump", filename=str(png), format="png")
-                shutil.move(png, screenshot)
+                try:
+                    shutil.move(png, screenshot)
+                except OSError as exc:
+                    raise WriteError(f"cannot save the screenshot as {screenshot}: {os_reason(exc)};"
+                                     " choose a folder you can write to") from exc
         finally:
             if qmp is not None:
                 qmp.close()

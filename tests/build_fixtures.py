@@ -5,6 +5,8 @@ kernel, and small fake programs; enough to prove layout, writing and checking.""
 
 from __future__ import annotations
 
+import resource
+import signal
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,12 @@ def user_files(tmp_path: Path) -> tuple[Path, Path]:
     firmware = tmp_path / "ND1300A-firmware.bin"
     firmware.write_bytes(b"_NEC ND-1300A 1.07" + bytes(range(256)) * 1024)
     return flasher, firmware
+
+
+def files_limited_to(max_bytes: int):
+    """A subprocess preexec_fn after which the kernel refuses to grow any file past
+    max_bytes (EFBIG, "file too large"), as a full disk refuses writes."""
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails instead of killing the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
+    return limit

@@ -2,15 +2,13 @@
 
 import errno
 import os
-import resource
-import signal
 import stat
 import subprocess
 import sys
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from build_fixtures import dos_dir, files_limited_to, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, iso_file, need, read_fat_files
 from mkrescue.build import _cannot_write
 from mkrescue.cli import main
@@ -160,13 +158,9 @@ def test_help_and_check_do_not_load_the_build_machinery():
 
 
 def test_a_write_the_system_refuses_is_one_line_and_leaves_nothing(tmp_path, user_files, dos_dir):
-    # RLIMIT_FSIZE makes the kernel refuse writes past 1 MB (EFBIG), as a full disk would.
-    def small_files():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
-
-    result = subprocess.run([sys.executable, "-m", "mkrescue", *map(str, build_args(user_files, dos_dir, tmp_path / "r.iso"))],
-                            capture_output=True, text=True, preexec_fn=small_files)
+    args = map(str, build_args(user_files, dos_dir, tmp_path / "r.iso"))
+    result = subprocess.run([sys.executable, "-m", "mkrescue", *args], capture_output=True, text=True,
+                            preexec_fn=files_limited_to(1024 * 1024))  # a disk that takes 1 MB, then refuses
     assert result.returncode == 1
     assert error_lines(result.stderr) == [f"mkrescue: error: cannot write {tmp_path / 'r.iso'}: file too large;"
                                           " nothing was written: choose an output folder on a disk you can write to"]

@@ -2,15 +2,13 @@
 HTTP server serving stand-in zips laid out as the shipped catalogue says."""
 
 import io
-import resource
-import signal
 import subprocess
 import sys
 import zipfile
 
 import pytest
 
-from build_fixtures import user_files  # noqa: F401  (fixture)
+from build_fixtures import files_limited_to, user_files  # noqa: F401  (fixture)
 from judges import read_fat_files
 from mkrescue.freedos.catalogue import load
 
@@ -48,15 +46,11 @@ def mkrescue(*args, preexec_fn=None):
 
 
 def test_a_cache_that_refuses_writes_is_one_line(httpserver, tmp_path):
-    # RLIMIT_FSIZE makes the kernel refuse any file past 1000 bytes (EFBIG), as a full disk would.
-    def small_files():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
-
     for path, data in stand_in_repository().items():
         httpserver.expect_request(f"/fd/{path}").respond_with_data(data, content_type="application/zip")
     cache = tmp_path / "cache"
-    fetched = mkrescue("fetch", "--mirror", httpserver.url_for("/fd"), "--cache-dir", cache, preexec_fn=small_files)
+    fetched = mkrescue("fetch", "--mirror", httpserver.url_for("/fd"), "--cache-dir", cache,
+                       preexec_fn=files_limited_to(1000))  # a disk that takes 1000 bytes, then refuses
     assert fetched.returncode == 1 and "Traceback" not in fetched.stderr
     assert fetched.stderr.splitlines() == [f"mkrescue: error: could not put the FreeDOS files into the cache {cache}:"
                                            " file too large; free space there, or choose another folder with --cache-dir"]

@@ -368,7 +368,7 @@ class Run:
             assert letter not in self.pc.drives, "RDISK given a letter in use"
             self.pc.drives[letter] = Drive()
             self.pc.ramdisk_letter = letter
-        elif base in ("SUBST", "SWSUBST"):
+        elif base == "MKSUBST":
             letter, _, folder = args[0].rstrip(":"), None, self.split(args[1])
             source = self.pc.drives[folder[0]]
             prefix = folder[1].rstrip("\\") + "\\"
@@ -682,9 +682,8 @@ def test_the_boot_disk_can_be_taken_out_once_the_menu_shows(image, pc_name):
 @pytest.mark.parametrize("pc_name", ["floppy, no hard disk", "USB stick as C:, empty floppy drive, 1 hard disk"])
 @pytest.mark.parametrize("config", ["1", "2"])
 def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files, dos_dir, pc_name, config):
-    (dos_dir / "BIN" / "SWSUBST.EXE").write_bytes(b"MZ" + b"FAKE-SWSUBST".ljust(900, b"\0"))
     files = full_build(tmp_path, user_files, dos_dir, "--flasher-dir-a")
-    assert "FREEDOS/SWSUBST.EXE" in files and "SWSUBST A: %MKHOME%\\FLASH\r\n" in files["FREEDOS/MENU.BAT"].decode()
+    assert "FREEDOS/MKSUBST.COM" in files and "MKSUBST A: %MKHOME%\\FLASH\r\n" in files["FREEDOS/MENU.BAT"].decode()
     for name in BATCH_FILES:  # the one letter written in is the one the option asks for
         for line in lines_of(files[name]):
             if not line.startswith(("REM", "FOR %%D IN (", "IF ERRORLEVEL")):
@@ -715,7 +714,7 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
     assert at_menu(run)
 
 
-@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM"])
+@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM", "MKSUBST.COM"])
 def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
     """The bytes in menu.py are what nasm makes of src/mkrescue/dosasm/*.asm."""
     import subprocess

@@ -2,10 +2,10 @@
 USB images, with and without hard disks, XMS and the boot CD.
 
 FreeDOS is not in the repository, so these tests run only when MKRESCUE_FREEDOS_DIR names
-a folder of real FreeDOS files (kernel, FreeCOM, HIMEMX, CHOICE, SHSURDRV; SWSUBST for
---flasher-dir-a), e.g. the one `mkrescue fetch` assembles. The flasher is a stand-in,
-tests/fixtures/fakeflash.asm, which prints what it was asked to do and writes the backup;
-the --driver is one too, tests/fixtures/stubdrv.asm, a drive that is never ready."""
+a folder of real FreeDOS files (kernel, FreeCOM, HIMEMX, CHOICE, SHSURDRV), e.g. the one
+`mkrescue fetch` assembles. The flasher is a stand-in, tests/fixtures/fakeflash.asm, which
+prints what it was asked to do and writes the backup; the --driver is one too,
+tests/fixtures/stubdrv.asm, a drive that is never ready."""
 
 from __future__ import annotations
 
@@ -207,35 +207,32 @@ def test_flasher_dir_a_runs_the_flasher_from_a(images, vm_of):
     vm = vm_of("-fda", str(images["dir-a.img"]), "-boot", "a")
     vm.start("1")
     assert "FAKEFLSH.COM in A:\\" in vm.wait(MENU)
+    vm.type("2")
+    backup = vm.wait("Press any key")
+    assert "FAKEFLASH ran with: -dump" in backup and "saved as C:\\FWBACK1.BIN" in backup, "never to the mapped A:"
+    vm.type(" ")
+    vm.wait(MENU)
     vm.type("4")
     vm.wait("EXIT")
     vm.type("TRUENAME A:\\\n")
     assert "C:\\FLASH" in vm.wait(r"C:\\FLASH\s*\n")
 
 
-def test_a_driver_given_with_driver_loads_and_the_ram_disk_letter_moves_past_it(images, vm_of, tmp_path):
-    serial = tmp_path / "com1.txt"
-    vm = vm_of("-hda", str(images["driver.usb.img"]), "-boot", "c", "-serial", f"file:{serial}")
-    vm.start("1")
-    assert "FAKEFLSH.COM in E:\\FLASH" in vm.wait(MENU), "C: the stick, D: the driver's drive, E: the RAM disk"
-    assert "MKRESCUE-STUBDRV loaded as D:" in serial.read_text(errors="replace")
-    vm.type("2")
-    assert "saved as C:\\FWBACK1.BIN" in vm.wait("Press any key")
-
-
-@pytest.mark.parametrize("choice, outcome", [
-    ("1", "is on the RAM disk: it is LOST"),  # no other writable drive: the RAM disk, with a warning
-    ("2", "No drive can take the backup"),  # clean start: no RAM disk either
+@pytest.mark.parametrize("arguments, mapped", [
+    ("D: A:\\FLASH", True),  # the control: these inputs map
+    ("D: A:\\NOPE", False),  # no such folder
+    ("A: A:\\FLASH", False),  # a drive onto itself
+    ("1: A:\\FLASH", False),  # no drive letter
+    ("D: A:\\FLASH\\", False),  # a trailing backslash
+    ("D: A:\\FLASH\\ND1300A.BIN", False),  # a file, not a folder
+    ("D:", False),  # no folder given
 ])
-def test_a_drive_that_is_never_ready_is_passed_over_quietly(images, vm_of, tmp_path, choice, outcome):
-    # From a CD with no hard disk the search for a writable drive reaches the driver's drive,
-    # whose every access is a critical error: no "Abort, Retry, Fail" may stop the menu.
-    serial = tmp_path / "com1.txt"
-    vm = vm_of("-cdrom", str(images["driver.iso"]), "-boot", "d", "-serial", f"file:{serial}")
-    vm.start(choice)
-    vm.wait(MENU)
-    assert "MKRESCUE-STUBDRV loaded as C:" in serial.read_text(errors="replace")
-    vm.type("2")
-    shown = vm.wait("Press any key")
-    assert outcome in shown and "C:\\FWBACK" not in shown, shown
-    assert not re.search("abort|retry|not ready", shown, re.IGNORECASE), shown
+def test_mksubst_maps_a_folder_or_refuses_and_changes_nothing(images, vm_of, arguments, mapped):
+    vm = vm_of("-fda", str(images["floppy.img"]), "-boot", "a")
+    vm.start("3")  # DOS prompt: no RAM disk, so the boot floppy A: holds \FLASH
+    vm.wait("Type MENU")
+    vm.type(f"MKSUBST {arguments}\nIF ERRORLEVEL 1 ECHO SAID-NO\nIF NOT ERRORLEVEL 1 ECHO SAID-YES\n"
+            "IF EXIST D:\\FAKEFLSH.COM ECHO D-IS-FLASH\nIF EXIST A:\\KERNEL.SYS ECHO A-IS-BOOT\nECHO DONE-ALL\n")
+    shown = vm.wait(r"\nDONE-ALL")
+    answers = [line for line in shown.splitlines() if line in ("SAID-NO", "SAID-YES", "D-IS-FLASH", "A-IS-BOOT")]
+    assert answers == (["SAID-YES", "D-IS-FLASH", "A-IS-BOOT"] if mapped else ["SAID-NO", "A-IS-BOOT"]), shown

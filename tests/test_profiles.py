@@ -87,7 +87,6 @@ def build(user_files, dos_dir, tmp_path, *extra):
         (("--boot-timeout", "100"), "--boot-timeout 100"),
         (("--ramdisk-size", "1M"), "too small"),
         (("--ramdisk-size", "lots"), "is not a size"),
-        (("--flasher-dir-a",), "needs SUBST.EXE or SWSUBST.EXE"),
     ],
 )
 def test_build_options_are_checked_before_writing(user_files, dos_dir, tmp_path, extra, message):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import string
 
-from mkrescue.profiles import SUBST_TOOLS, batch_line
+from mkrescue.profiles import batch_line
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
 
@@ -14,7 +14,8 @@ from mkrescue.spec import RescueSpec
 MENU_BATCH_FILES = ("MENU.BAT", "WRITABLE.BAT")
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
 # FreeDOS's COMMAND.COM has no REBOOT, no FreeDOS tool we can count on compares files,
-# and a batch file cannot test quietly whether a drive takes a file.
+# a batch file cannot test quietly whether a drive takes a file, and no SUBST is among
+# the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one).
 DOS_PROGRAMS = {
     "REBOOT.COM": bytes.fromhex("b840008ed8c70672003412b0fee664ea0000ffff"),
     "CMPFILE.COM": bytes.fromhex(
@@ -26,6 +27,16 @@ DOS_PROGRAMS = {
         "3cff7449a05c0008c074420440a25601b82425ba5301cd21b43c31c9ba5601cd21722689c3b440b91500ba65"
         "01cd219c50b43ecd21b441ba5601cd21589d720983f8157504b000eb06b001eb02b002b44ccd21b003cf3f3a"
         "5c4d4b52544553542e544d50006d6b72657363756520777269746520746573740d0a"
+    ),
+    "MKSUBST.COM": bytes.fromhex(
+        "fcbe8100e8160183f9027403e9f70089d3807f013a7403e9ec008a07e8f6007303e9e200a23902e8f30083"
+        "f9047303e9d40083f9427603e9cc00890e3d0289d3817f013a5c7403e9bc0001cb807fff5c7503e9b10089"
+        "d38a073c6172073c7a77038027df43e2f089163b0289d38a07e8a3007303e98f003a0639027503e98600a2"
+        "3a02b80043cd21727cf6c1107477b452cd21268a472138063902736938063a02736326c47f16a03a02e85f"
+        "00268b47432500f03d0040754d268b4f45268b5747a03902e8450089df8b363b02518b0e3d02f3a4b94300"
+        "2b0e3d0230c0f3aa5926c74743005026894f45268957478d7f49b8ffffabababa13d02ab31c0b90700f3aa"
+        "b000eb02b001b44ccd21b458f6e489fb01c3c324df2c413c1af5c3ac3c2074fb4e89f2ac3c2077fbc644ff"
+        "0089f129d1493c2074014ec3000000000000"
     ),
 }
 # The batch variable that holds the backup file's name while the backup command runs.
@@ -62,7 +73,6 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "backup_required": menu.backup_required,
         "expect_model": menu.expect_model,
         "flasher_dir_a": menu.flasher_dir_a,
-        "subst": next((t.name.split(".")[0] for t in dos.tools if t.name in SUBST_TOOLS), None),
         "boot_default": menu.boot_default,
         "boot_timeout": menu.boot_timeout,
         "profile": menu.profile,

@@ -38,9 +38,6 @@ _FORBIDDEN = set('%<>|"')
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _KEYS = {"description", "source", "flashers", "identify", "backup", "flash", "flasher_dir_a"}
 GENERIC = "generic"
-# Programs that map a folder to a drive letter, for flashers that must run from A:
-# (--flasher-dir-a): SUBST, or FreeDOS 1.2's SWSUBST.
-SUBST_TOOLS = ("SUBST.EXE", "SUBST.COM", "SWSUBST.EXE")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import FORMATS
 from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
-from mkrescue.profiles import SUBST_TOOLS, check_command, check_length, get_profile, profile_for_flasher
+from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
 
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
@@ -235,8 +235,6 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     if dos.ramdisk_kind is None:
         notes.append("no RAM disk driver in the FreeDOS files: the menu will run from the boot medium, which must stay in the drive")
     flasher_dir_a = flasher_dir_a or chosen.flasher_dir_a
-    if flasher_dir_a and not any(t.name in SUBST_TOOLS for t in dos.tools):
-        raise UsageError("--flasher-dir-a needs SUBST.EXE or SWSUBST.EXE (FreeDOS package swsubst) in the FreeDOS files: add it to --dos-dir")
     settings = MenuSettings(
         profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
         backup_required=backup_required, ramdisk_kib=ramdisk_kib, boot_default=boot_default, boot_timeout=boot_timeout,

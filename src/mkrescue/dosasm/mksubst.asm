@@ -2,7 +2,8 @@
 ; drive letter, as SUBST does, for flashers that insist on running from A:\.
 ;   MKSUBST X: D:\FOLDER   errorlevel 0: X:\ is now D:\FOLDER, 1: nothing was changed
 ; It fails, changing nothing, unless D:\FOLDER is a folder on a plain local drive other
-; than X: and X: is within LASTDRIVE. What X: was (the floppy drive, for A:) stays hidden until a reboot.
+; than X: and X: is within LASTDRIVE. What X: was (the floppy drive, for A:) stays hidden
+; until a reboot.
 ; How: DOS keeps a current directory structure (CDS, 58h bytes) per drive letter, an array
 ; the list of lists (INT 21h AH=52h) points to at 16h, LASTDRIVE entries long (21h). A
 ; SUBST drive's entry holds the real path and the real drive's DPB, and its "backslash

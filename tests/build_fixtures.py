@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import resource
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,22 @@ def user_files(tmp_path: Path) -> tuple[Path, Path]:
     firmware = tmp_path / "ND1300A-firmware.bin"
     firmware.write_bytes(b"_NEC ND-1300A 1.07" + bytes(range(256)) * 1024)
     return flasher, firmware
+
+
+def run_mkrescue(*args: object, preexec_fn=None) -> subprocess.CompletedProcess:
+    """mkrescue run as a user runs it, in its own process; arguments may be paths."""
+    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True,
+                          preexec_fn=preexec_fn)
+
+
+def build_with_stub_kernel(tmp_path: Path, stub_kernel: bytes, user_files, name: str, *extra: str) -> Path:
+    """An image `name` built by mkrescue whose KERNEL.SYS is the stub kernel."""
+    flasher, firmware = user_files
+    dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
+    out = tmp_path / name
+    built = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", dos, "-o", out, *extra)
+    assert built.returncode == 0, built.stderr
+    return out
 
 
 def files_limited_to(max_bytes: int):

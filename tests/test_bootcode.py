@@ -10,12 +10,11 @@ from __future__ import annotations
 import os
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from build_fixtures import make_dos_dir, user_files  # noqa: F401  (fixture)
+from build_fixtures import build_with_stub_kernel, user_files  # noqa: F401  (fixture)
 from judges import cluster_chain, need
 from mkrescue import bootcode
 from mkrescue.boottest import boot
@@ -335,16 +334,6 @@ def set_fat12(fat: bytearray, cluster: int, value: int) -> None:
 
 
 # --- images made by mkrescue itself ---------------------------------------------------------
-
-def build_with_stub_kernel(tmp_path: Path, stub_kernel: bytes, user_files, name: str, *extra: str) -> Path:
-    flasher, firmware = user_files
-    dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
-    out = tmp_path / name
-    built = subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", flasher, "--fw", firmware,
-                            "--dos-dir", dos, "-o", out, *extra], capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    return out
-
 
 @pytest.mark.parametrize("name, extra, media, marker", [
     ("rescue.img", (), "floppy", OK_FLOPPY),

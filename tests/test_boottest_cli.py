@@ -1,26 +1,16 @@
 """`mkrescue boot-test` on images built by mkrescue with the stub kernel."""
 
-import subprocess
-import sys
 
 import pytest
 
-from build_fixtures import make_dos_dir, user_files  # noqa: F401  (fixture)
-
-
-def mkrescue(*args):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
+from build_fixtures import build_with_stub_kernel, user_files  # noqa: F401  (fixture)
+from build_fixtures import run_mkrescue as mkrescue
 
 
 @pytest.fixture
 def stub_image(tmp_path, user_files, stub_kernel):
     def build(name):
-        dos = make_dos_dir(tmp_path / "freedos", kernel=stub_kernel)
-        flasher, firmware = user_files
-        out = tmp_path / name
-        result = mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", dos, "-o", out, "--force")
-        assert result.returncode == 0, result.stderr
-        return out
+        return build_with_stub_kernel(tmp_path, stub_kernel, user_files, name, "--force")
     return build
 
 

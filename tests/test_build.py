@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from build_fixtures import dos_dir, files_limited_to, user_files  # noqa: F401  (fixtures)
+from build_fixtures import run_mkrescue as run
 from judges import fsck_fat, iso_file, need, read_fat_files
 from mkrescue.build import _cannot_write
 from mkrescue.cli import main
@@ -19,11 +20,6 @@ from mkrescue.spec import format_for
 def error_lines(stderr):
     assert "Traceback" not in stderr
     return [line for line in stderr.splitlines() if line.startswith("mkrescue: error:")]
-
-
-def run(*args):
-    """Run mkrescue as a user does, in its own process."""
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
 
 
 def build_args(user_files, dos_dir, output, *extra):
@@ -158,9 +154,8 @@ def test_help_and_check_do_not_load_the_build_machinery():
 
 
 def test_a_write_the_system_refuses_is_one_line_and_leaves_nothing(tmp_path, user_files, dos_dir):
-    args = map(str, build_args(user_files, dos_dir, tmp_path / "r.iso"))
-    result = subprocess.run([sys.executable, "-m", "mkrescue", *args], capture_output=True, text=True,
-                            preexec_fn=files_limited_to(1024 * 1024))  # a disk that takes 1 MB, then refuses
+    result = run(*build_args(user_files, dos_dir, tmp_path / "r.iso"),
+                 preexec_fn=files_limited_to(1024 * 1024))  # a disk that takes 1 MB, then refuses
     assert result.returncode == 1
     assert error_lines(result.stderr) == [f"mkrescue: error: cannot write {tmp_path / 'r.iso'}: file too large;"
                                           " nothing was written: choose an output folder on a disk you can write to"]

@@ -6,11 +6,11 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from check_images import SECTOR, FatEditor, broken, images, iso_boot_entry  # noqa: F401  (fixture)
+from build_fixtures import run_mkrescue as run
 from judges import fsck_fat, need, read_fat_files
 from mkrescue.check import check_image, format_text
 from mkrescue.check.bpb import Expect
@@ -27,10 +27,6 @@ EXPECTED_OK = {
     "iso-hd": ALWAYS | {"iso.size", "iso.structure", "eltorito.entry", "mbr.table", "hybrid.same-volume"},
     "usb": ALWAYS | {"mbr.signature", "mbr.code", "mbr.table"},
 }
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
 
 
 @pytest.mark.parametrize("name", KINDS)

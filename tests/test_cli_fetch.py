@@ -2,13 +2,12 @@
 HTTP server serving stand-in zips laid out as the shipped catalogue says."""
 
 import io
-import subprocess
-import sys
 import zipfile
 
 import pytest
 
 from build_fixtures import files_limited_to, user_files  # noqa: F401  (fixture)
+from build_fixtures import run_mkrescue as mkrescue
 from judges import read_fat_files
 from mkrescue.freedos.catalogue import load
 
@@ -38,11 +37,6 @@ def stand_in_repository() -> dict[str, bytes]:
             members[package.lsm] = f"Begin3\r\nVersion: {package.version}\r\nEnd\r\n".encode()
         zips[package.path] = _zip(members)
     return zips
-
-
-def mkrescue(*args, preexec_fn=None):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True,
-                          preexec_fn=preexec_fn)
 
 
 def test_a_cache_that_refuses_writes_is_one_line(httpserver, tmp_path):

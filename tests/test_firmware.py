@@ -2,18 +2,13 @@
 SHA-256 that the build prints and the menu shows."""
 
 import hashlib
-import subprocess
-import sys
 
 import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from build_fixtures import run_mkrescue as run
 from judges import read_fat_files
 from mkrescue.firmware import firmware_warnings
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
 
 
 def build(user_files, dos_dir, tmp_path, *extra):

@@ -13,12 +13,12 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from build_fixtures import run_mkrescue
 from judges import need
 
 FREEDOS = os.environ.get("MKRESCUE_FREEDOS_DIR")
@@ -105,9 +105,9 @@ def images(tmp_path_factory):
                         "dir-a.img": ("--flasher-dir-a",), "driver.usb.img": ("--driver", str(driver)),
                         "driver.iso": ("--driver", str(driver))}.items():
         built[name] = tmp / name
-        subprocess.run([sys.executable, "-m", "mkrescue", "--flasher", str(flasher), "--fw", str(firmware),
-                        "--dos-dir", FREEDOS, "-o", str(built[name]), *COMMANDS, *extra],
-                       check=True, capture_output=True)
+        result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", FREEDOS, "-o", built[name],
+                              *COMMANDS, *extra)
+        assert result.returncode == 0, result.stderr
     return built
 
 

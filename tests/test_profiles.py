@@ -1,18 +1,13 @@
 """Flasher profiles: the shipped data files load, their commands are valid DOS lines, and
 the build options that pick or override them are checked before anything is written."""
 
-import subprocess
-import sys
 
 import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from build_fixtures import run_mkrescue as run
 from mkrescue.errors import UsageError
 from mkrescue.profiles import GENERIC, _parse, all_profiles, check_command, get_profile, profile_for_flasher
-
-
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "mkrescue", *map(str, args)], capture_output=True, text=True)
 
 
 def test_shipped_profiles_load_generic_first():

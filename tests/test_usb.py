@@ -9,7 +9,8 @@ import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, iso_file, need, read_fat_files
-from test_build import build_args, error_lines, run
+from build_fixtures import run_mkrescue as run
+from test_build import build_args, error_lines
 from mkrescue.fat import fat16_params
 from mkrescue.media.usb import CYLINDER, partition_table
 from mkrescue.spec import parse_size

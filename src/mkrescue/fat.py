@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import BinaryIO, Iterable
 
 from mkrescue import bootcode
+from mkrescue.bootcode import FAT12_MAX_CLUSTERS, FAT16_MAX_CLUSTERS
 from mkrescue.errors import MediumFullError
 
 SECTOR = 512
@@ -21,8 +22,6 @@ DIR_ENTRY = 32
 ATTR_VOLUME_ID = 0x08
 ATTR_DIRECTORY = 0x10
 ATTR_ARCHIVE = 0x20
-FAT12_MAX_CLUSTERS = 4084  # Microsoft's rule: fewer than 4085 clusters is FAT12
-FAT16_MAX_CLUSTERS = 65524
 # Windows' own OEM name; some old tools trust a BPB only when it carries a known one.
 OEM_NAME = b"MSWIN4.1"
 

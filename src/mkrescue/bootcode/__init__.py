@@ -12,7 +12,9 @@ BOOT_SECTOR_SIZE = 512
 BPB_START, CODE_START = 0x03, 0x3E  # fat_boot_sector() puts the volume's bytes 03h..3Dh in between
 MBR_CODE_END = 0x1B8  # disk signature, then the partition table at 1BEh
 SIGNATURE = b"\x55\xaa"
-FAT12_MAX_CLUSTERS = 4084  # fewer than 4085 clusters is FAT12
+# Microsoft's rule, which DOS follows: fewer than 4085 clusters is FAT12, up to 65524 FAT16.
+FAT12_MAX_CLUSTERS = 4084
+FAT16_MAX_CLUSTERS = 65524
 
 
 @cache
@@ -47,7 +49,7 @@ def fat_boot_sector(bpb: bytes) -> bytes:
         raise ValueError(f"the boot code needs 512-byte sectors, the BPB says {bytes_per_sector}")
     clusters = _cluster_count(bpb)
     fat_type = b"FAT12   " if clusters <= FAT12_MAX_CLUSTERS else b"FAT16   "
-    if clusters == 0 or clusters > 65524:
+    if clusters == 0 or clusters > FAT16_MAX_CLUSTERS:
         raise ValueError(f"the BPB describes no FAT12/FAT16 volume ({clusters} clusters)")
     if bpb[0x36 - BPB_START : CODE_START - BPB_START] != fat_type:
         raise ValueError(f"a volume of {clusters} clusters needs the type string {fat_type.decode().strip()} at 36h")

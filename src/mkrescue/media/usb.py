@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from mkrescue import bootcode
 from mkrescue.errors import MediumFullError, UsageError
-from mkrescue.fat import SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
+from mkrescue.fat import FAT16_MAX_CLUSTERS, SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
 
 HEADS = 255
 SECTORS_PER_TRACK = 63
@@ -23,7 +23,7 @@ MIB = 1024 * 1024
 MIN_FREE = 8 * MIB
 BACKUP_COPIES = 3
 # FAT16 with 32 KiB clusters tops out just under 2 GiB.
-MAX_SECTORS = 65524 * 64 + PARTITION_START
+MAX_SECTORS = FAT16_MAX_CLUSTERS * 64 + PARTITION_START
 PARTITION_TYPE_FAT12 = 0x01
 PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06

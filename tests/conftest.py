@@ -19,6 +19,16 @@ def _tool(name: str, package: str) -> str:
     return found
 
 
+@pytest.fixture(autouse=True)
+def no_locale_keyboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds take their default keyboard layout from the locale: every test starts from
+    none (the US layout), whatever the machine running the tests is set to."""
+    from mkrescue.keyboards import LOCALE_VARIABLES
+
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+
+
 @pytest.fixture(scope="session")
 def require_nasm() -> str:
     """The path of nasm; skips the test without it."""

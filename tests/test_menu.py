@@ -72,6 +72,7 @@ class Pc:
     boot: str  # "A"
     xms: bool = True
     ramdisk_letter: str | None = None
+    failing: tuple[str, ...] = ()  # programs that fail here (errorlevel 1), e.g. KEYB
 
 
 def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_disks: int = 0, cd_drive: bool = False,
@@ -351,7 +352,11 @@ class Run:
             return None
         assert found or self.read(word) is not None or self.read(word + ".EXE") is not None, f"{name} is not on PATH {self.env.get('PATH')}"
         base = name.split(".")[0]
-        if base == "SHSURDRV":
+        if base in ("KEYB", "DISPLAY", "MODE"):
+            # As on FreeDOS 1.4: MODE's select ends with 1 when it worked, 26 when it did not.
+            select = base == "MODE" and "SELECT=" in " ".join(args)
+            self.errorlevel = (26 if select else 1) if base in self.pc.failing else int(select)
+        elif base == "SHSURDRV":
             if not self.pc.xms:
                 self.errorlevel = 255
                 return None

@@ -81,19 +81,20 @@ def cli() -> None:
 @click.option("--boot-default", type=int, default=1, show_default=True, help="Boot menu entry started after the countdown: 1 normal, 2 clean, 3 DOS prompt.")
 @click.option("--boot-timeout", type=int, default=5, show_default=True, help="Seconds the boot menu waits for a key (0: start the default at once).")
 @click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
+@click.option("--keyboard", metavar="LAYOUT", help="Keyboard layout on the medium, a FreeDOS KEYB id: us, uk, gr, fr, sg, sp, it, ... (all: `mkrescue keyboards`); default: the build machine's locale (LC_ALL, LC_CTYPE, LANG), else us.")
 @_debug_option
 def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir,
                   cache_dir, mirror, packages_dir, offline, force,
                   profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
-                  boot_timeout, flasher_dir_a, debug) -> None:
+                  boot_timeout, flasher_dir_a, keyboard, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos import obtain_dos_files
     from mkrescue.spec import make_spec
 
-    def obtain_dos():
+    def obtain_dos(keyboard_files):
         return obtain_dos_files(dos_dir, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                                report=lambda line: click.echo(f"freedos: {line}", err=True))
+                                report=lambda line: click.echo(f"freedos: {line}", err=True), keyboard=keyboard_files)
 
     spec = make_spec(
         flasher=flasher, firmware=firmware, output=output, obtain_dos=obtain_dos, extras=extras,
@@ -101,7 +102,7 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
         disk_size=disk_size, hybrid=hybrid,
         profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
         backup_required=backup_required, expect_model=expect_model, ramdisk_size=ramdisk_size,
-        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
+        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a, keyboard=keyboard,
     )
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)
@@ -136,6 +137,27 @@ def profiles_command(debug) -> None:
             if command:
                 click.echo(f"{'':<10}   {kind + ':':<9} {command}")
         click.echo(f"{'':<10}   source:   {profile.source}")
+
+
+@cli.command("keyboards")
+@_debug_option
+def keyboards_command(debug) -> None:
+    """List the keyboard layouts (--keyboard LAYOUT) and the FreeDOS files each loads."""
+    import os
+
+    from mkrescue.keyboards import LAYOUTS, default_layout
+
+    for layout in LAYOUTS.values():
+        if layout.loads_nothing:
+            needs = "nothing loaded: the PC's own layout"
+        elif layout.cpx is None:
+            needs = f"KEYB with {layout.library}"
+        else:
+            needs = f"KEYB with {layout.library}; code page {layout.codepage} from {layout.cpx} (DISPLAY, MODE)"
+        click.echo(f"{layout.id:<4} {layout.name:<18} {needs}")
+    default = default_layout(os.environ)
+    why = f"from {default.source}" if default.source else "no locale variable names another layout"
+    click.echo(f"default on this machine: {default.layout.id} ({why})")
 
 
 @cli.command("check")

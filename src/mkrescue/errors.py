@@ -40,6 +40,14 @@ class DosFilesError(MkrescueError):
     """FreeDOS files are missing or unusable."""
 
 
+class KeyboardFilesMissing(DosFilesError):
+    """The FreeDOS files a keyboard layout needs are not there; `names` lists them."""
+
+    def __init__(self, names: list[str], message: str) -> None:
+        super().__init__(message)
+        self.names = tuple(names)
+
+
 class DownloadError(MkrescueError):
     """A FreeDOS package could not be downloaded."""
 

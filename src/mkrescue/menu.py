@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import string
 
+from mkrescue.keyboards import BUILTIN_CODEPAGE
 from mkrescue.profiles import batch_line
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
@@ -76,6 +77,8 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "boot_default": menu.boot_default,
         "boot_timeout": menu.boot_timeout,
         "profile": menu.profile,
+        "keyboard": menu.keyboard,
+        "builtin_codepage": BUILTIN_CODEPAGE,
     }
 
 

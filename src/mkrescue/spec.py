@@ -12,9 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from mkrescue.errors import OutputError, UsageError
+from mkrescue.errors import KeyboardFilesMissing, OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
+from mkrescue.keyboards import LAYOUTS, US, Layout, default_layout, get_layout, packages_for
 from mkrescue.media import FORMATS
 from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
 from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
@@ -46,6 +47,7 @@ class MenuSettings:
     boot_timeout: int = 5  # seconds; 0 = start the default at once
     flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
     expect_model: str | None = None
+    keyboard: Layout = LAYOUTS[US]  # loaded by AUTOEXEC.BAT before any menu
 
 
 @dataclass(frozen=True)
@@ -134,16 +136,20 @@ def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[Paylo
     return files, notes
 
 
-def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callable[[], DosFiles], extras: tuple[Path, ...] = (),
+def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callable[[tuple[str, ...]], DosFiles],
+              extras: tuple[Path, ...] = (),
               drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
               force: bool = False, disk_size: str | None = None, hybrid: bool = True,
               profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
               flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
               backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
-              flasher_dir_a: bool = False) -> RescueSpec:
+              flasher_dir_a: bool = False, keyboard: str | None = None) -> RescueSpec:
     """Check every input; `obtain_dos` (which may download FreeDOS) runs only once the
-    user's own inputs passed, so a typo is reported at once, not after a download."""
+    user's own inputs passed, so a typo is reported at once, not after a download. It is
+    given the names of the files the keyboard layout needs (`keyboard`: a KEYB layout id;
+    None: the one the build machine's locale names, else US)."""
     fmt = format_for(output, media_format)
+    layout = get_layout(keyboard) if keyboard is not None else None
     if disk_size is not None and fmt != "usb":
         raise UsageError("--size sets the size of a USB image; a CD or floppy image is as big as its files need")
     if floppy_size is not None and fmt == "usb":
@@ -156,11 +162,12 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     if expect_model is not None:
         check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
-    dos = obtain_dos()
+    dos, layout, keyboard_notes = _dos_with_keyboard(obtain_dos, layout)
+    warnings += keyboard_notes
     menu, menu_notes = _menu_settings(
         files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
         ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,
-        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
+        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a, keyboard=layout,
     )
     warnings += menu_notes
     n_extra = len(extras)
@@ -179,6 +186,30 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         hybrid=hybrid,
         menu=menu,
     )
+
+
+def _dos_with_keyboard(obtain_dos: Callable[[tuple[str, ...]], DosFiles],
+                       asked: Layout | None) -> tuple[DosFiles, Layout, list[str]]:
+    """The FreeDOS files with those of the keyboard layout. A layout the user asked for must
+    be there; one that only the locale suggests gives way to US, with a note."""
+    if asked is not None:
+        try:
+            return obtain_dos(asked.files), asked, []
+        except KeyboardFilesMissing as exc:
+            raise KeyboardFilesMissing(list(exc.names), (
+                f"{exc}, needed for --keyboard {asked.id}: add them (FreeDOS packages"
+                f" {', '.join(packages_for(exc.names))}) or build with --keyboard {US}")) from exc
+    default = default_layout(os.environ)
+    if default.source is None or default.layout.loads_nothing:
+        return obtain_dos(()), default.layout, []
+    try:
+        dos = obtain_dos(default.layout.files)
+    except KeyboardFilesMissing as exc:
+        return obtain_dos(()), LAYOUTS[US], [
+            f"the build machine's locale ({default.source}) suggests the {default.layout.label} keyboard, but {exc}:"
+            f" the medium keeps the US keyboard; --keyboard chooses one"]
+    return dos, default.layout, [f"keyboard {default.layout.label}, from the build machine's locale ({default.source});"
+                                 f" --keyboard {US} for the US keyboard"]
 
 
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
@@ -203,7 +234,7 @@ def ramdisk_needs_kib(files: list[PayloadFile], dos: DosFiles) -> int:
 
 def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | None, commands: dict[str, str | None],
                    ramdisk_size: str | None, expect_model: str | None, backup_required: bool, boot_default: int,
-                   boot_timeout: int, flasher_dir_a: bool) -> tuple[MenuSettings, list[str]]:
+                   boot_timeout: int, flasher_dir_a: bool, keyboard: Layout) -> tuple[MenuSettings, list[str]]:
     notes = []
     chosen = get_profile(profile) if profile else profile_for_flasher(files[0].dos_name)
     if profile is None and chosen.flashers:
@@ -238,6 +269,6 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     settings = MenuSettings(
         profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
         backup_required=backup_required, ramdisk_kib=ramdisk_kib, boot_default=boot_default, boot_timeout=boot_timeout,
-        flasher_dir_a=flasher_dir_a, expect_model=expect_model,
+        flasher_dir_a=flasher_dir_a, expect_model=expect_model, keyboard=keyboard,
     )
     return settings, notes

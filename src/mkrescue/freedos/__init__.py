@@ -11,11 +11,12 @@ from mkrescue.freedos.dosdir import DosFiles, locate
 
 def obtain_dos_files(dos_dir: Path | None, *, cache_dir: Path | None = None, mirror: str | None = None,
                      packages_dir: Path | None = None, offline: bool = False,
-                     report: Callable[[str], None] = lambda line: None) -> DosFiles:
-    """The user's --dos-dir when given, else the packages from the cache, downloading what is missing."""
+                     report: Callable[[str], None] = lambda line: None, keyboard: tuple[str, ...] = ()) -> DosFiles:
+    """The user's --dos-dir when given, else the packages from the cache, downloading what is missing.
+    `keyboard`: the names of the files the keyboard layout needs."""
     if dos_dir is not None:
-        return locate(dos_dir)
+        return locate(dos_dir, keyboard)
     from mkrescue.freedos.provision import provision  # imports requests: only when needed
 
     return locate(provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                            report=report, report_cached=False))
+                            report=report, report_cached=False), keyboard)

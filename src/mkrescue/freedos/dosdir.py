@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import DosFilesError
+from mkrescue.errors import DosFilesError, KeyboardFilesMissing
 from mkrescue.payload import short_name
 
-# Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
-SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")
+# Subdirectories that FreeDOS installs, CDs and boot disks put programs (and code page fonts) in.
+SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS", "CPI", "FREEDOS/CPI", "FDOS/CPI")
 KERNEL_NAMES = ("KERNEL.SYS", "KERNL386.SYS", "KERNL86.SYS")
 SHELL_NAMES = ("COMMAND.COM",)
 CHOICE_NAMES = ("CHOICE.EXE", "CHOICE.COM")
@@ -29,6 +29,9 @@ OPTIONAL_TOOLS = ("MEM.EXE", "EDIT.EXE", "FIND.COM", "MORE.EXE", "SUBST.EXE", "S
 # The boot sector loads the kernel below its own relocated copy; FreeDOS kernels are far smaller.
 MAX_KERNEL_SIZE = 128 * 1024
 LICENSE_PREFIXES = ("COPYING", "LICENSE", "LICENCE")
+# KEYB, its layout libraries, DISPLAY, MODE and code page fonts are far smaller; a bigger
+# file of such a name is not one of them, and is not read into memory.
+MAX_KEYBOARD_FILE = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,12 @@ class DosFiles:
     ramdisk: tuple[DosFile, ...]
     tools: tuple[DosFile, ...]
     licenses: tuple[DosFile, ...]
+    keyboard: tuple[DosFile, ...] = ()  # what the keyboard layout needs (keyboards.Layout.files)
 
     @property
     def programs(self) -> tuple[DosFile, ...]:
         """What goes into \\FREEDOS (and onto the RAM disk) besides the kernel and the shell."""
-        return (self.choice, *((self.xms,) if self.xms else ()), *self.ramdisk, *self.tools)
+        return (self.choice, *((self.xms,) if self.xms else ()), *self.ramdisk, *self.tools, *self.keyboard)
 
 
 class _Index:
@@ -110,8 +114,21 @@ def _licenses(root: Path) -> tuple[DosFile, ...]:
     return tuple(found.values())
 
 
-def locate(root: Path) -> DosFiles:
-    """Read the FreeDOS files of a directory; a missing required file is one clear error naming it."""
+def _keyboard_files(root: Path, index: _Index, names: tuple[str, ...]) -> tuple[DosFile, ...]:
+    paths = {name: index.first((name,)) for name in names}
+    missing = [name for name, path in paths.items() if path is None]
+    if missing:
+        raise KeyboardFilesMissing(missing, f"{root} lacks {', '.join(missing)}")
+    for path in paths.values():
+        if path.stat().st_size > MAX_KEYBOARD_FILE:
+            raise DosFilesError(f"{path} is {path.stat().st_size} bytes, far more than FreeDOS's keyboard and code page"
+                                " files are: it is not one of them; replace it with the file from FreeDOS")
+    return tuple(_read(path) for path in paths.values())
+
+
+def locate(root: Path, keyboard: tuple[str, ...] = ()) -> DosFiles:
+    """Read the FreeDOS files of a directory; a missing required file is one clear error naming it.
+    `keyboard`: the names of the files a keyboard layout needs (required too)."""
     if not root.is_dir():
         raise DosFilesError(f"--dos-dir {root} is not a directory: give the folder that holds KERNEL.SYS and COMMAND.COM")
     index = _Index(root)
@@ -142,4 +159,5 @@ def locate(root: Path) -> DosFiles:
         ramdisk=ramdisk_files,
         tools=tools,
         licenses=_licenses(root),
+        keyboard=_keyboard_files(root, index, keyboard),
     )

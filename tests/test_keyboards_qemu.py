@@ -1,0 +1,102 @@
+"""--keyboard on real FreeDOS in QEMU: KEYB, DISPLAY and MODE load the layout, and QEMU's
+`sendkey`, which presses physical keys (US names), types the layout's characters: on the
+German layout the physical "z" key, labelled Y there, gives "y".
+
+Runs when MKRESCUE_FREEDOS_DIR names a folder of real FreeDOS files (as test_menu_qemu.py)
+and MKRESCUE_KEYB_DIR (default: the same folder) holds KEYB.EXE, KEYBOARD.SYS, DISPLAY.EXE,
+MODE.COM and EGA.CPX from FreeDOS 1.4's keyb, keyb_lay, display, mode and cpidos packages."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from build_fixtures import run_mkrescue
+from judges import need
+from test_menu_qemu import FREEDOS, MENU, vm_of  # noqa: F401  (vm_of: a fixture)
+
+KEYB_DIR = os.environ.get("MKRESCUE_KEYB_DIR") or FREEDOS
+NEEDED = ("KEYB.EXE", "KEYBOARD.SYS", "DISPLAY.EXE", "MODE.COM", "EGA.CPX")
+pytestmark = pytest.mark.skipif(
+    not FREEDOS or not all((Path(KEYB_DIR) / name).is_file() for name in NEEDED),
+    reason="set MKRESCUE_FREEDOS_DIR (and MKRESCUE_KEYB_DIR) to folders of real FreeDOS files with "
+           + ", ".join(NEEDED))
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("keyboard-images")
+    dos = tmp / "freedos"
+    shutil.copytree(FREEDOS, dos)
+    for name in os.listdir(KEYB_DIR):
+        if name.upper().endswith((".EXE", ".SYS", ".COM", ".CPX")) and not (dos / name).exists():
+            shutil.copy(Path(KEYB_DIR) / name, dos / name)
+    flasher = tmp / "FAKEFLSH.COM"
+    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    firmware = tmp / "FW.BIN"
+    firmware.write_bytes(b"firmware" + bytes(range(256)) * 64)
+    built = {}
+    for name, layout in {"gr.iso": "gr", "cz.img": "cz"}.items():
+        built[name] = tmp / name
+        result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", dos, "-o", built[name],
+                              "--keyboard", layout, "--flash-cmd", "{flasher} -flash {firmware}",
+                              "--no-backup-required")
+        assert result.returncode == 0, result.stderr
+    return built
+
+
+def screen_bytes(vm) -> list[bytes]:
+    """The text screen's rows as the code page's bytes (Vm.screen() keeps ASCII only)."""
+    dump = vm.command("xp /2000hx 0xb8000").split("\n", 1)[1]
+    cells = [int(w, 16) & 0xFF for w in re.findall(r"0x([0-9a-f]{4})\b", dump)][:2000]
+    return [bytes(cells[i : i + 80]).rstrip(b" \0") for i in range(0, 2000, 80)]
+
+
+def keys(vm, *names: str) -> None:
+    for name in names:
+        vm.command(f"sendkey {name}")
+
+
+def test_german_the_key_labelled_y_confirms_the_flash(images, vm_of):
+    vm = vm_of("-cdrom", str(images["gr.iso"]), "-boot", "d")
+    vm.start("1")
+    assert " Keyboard: German (gr)" in vm.wait(MENU)
+    vm.type("3")
+    vm.wait(r"Flash this firmware now\[N,Y\]\?")
+    # The key labelled Y on a German keyboard, where a US keyboard has Z: with the US layout
+    # CHOICE would take it for "z" and wait on, and this test would fail at the next line.
+    keys(vm, "z")
+    vm.wait(r"Start flashing\[N,F\]\?")
+    keys(vm, "f")
+    flashed = vm.wait("Press any key")
+    assert "FAKEFLASH ran with: -flash FW.BIN" in flashed
+
+
+def test_german_at_the_dos_prompt_start_types_what_the_keys_say(images, vm_of):
+    vm = vm_of("-cdrom", str(images["gr.iso"]), "-boot", "d")
+    vm.start("3")
+    vm.wait("Type MENU")
+    keys(vm, "z", "y", "minus", "shift-7", "semicolon")
+    vm.wait(r">yz")
+    assert screen_bytes(vm)[-1].endswith(b">yz\xe1/\x94")  # y z ß / ö in code page 437
+
+
+def test_german_clean_start_names_the_layout(images, vm_of):
+    vm = vm_of("-cdrom", str(images["gr.iso"]), "-boot", "d")
+    vm.start("2")
+    assert " Keyboard: German (gr)" in vm.wait(MENU)
+
+
+def test_czech_loads_code_page_852_and_types_its_letters(images, vm_of):
+    vm = vm_of("-fda", str(images["cz.img"]), "-boot", "a")
+    vm.start("3")
+    vm.wait("Type MENU")
+    keys(vm, "z", "2", "3", "4", "shift-2")
+    vm.wait(r">y")
+    assert screen_bytes(vm)[-1].endswith(b">y\xd8\xe7\x9f2")  # y e-caron s-caron c-caron 2 in code page 852

@@ -4,7 +4,6 @@ the build options that pick or override them are checked before anything is writ
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from build_fixtures import run_mkrescue as run
 from mkrescue.errors import UsageError
 from mkrescue.profiles import GENERIC, _parse, all_profiles, check_command, get_profile, profile_for_flasher

@@ -12,7 +12,7 @@ import pytest
 from freecom_model import EJECT, Run, boot, lines_of, model_pc
 from judges import read_fat_files
 from mkrescue.cli import main
-from mkrescue.payload import is_valid_83
+from mkrescue.dosname import is_valid_83
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 80, 25
 MAX_LINE = 127

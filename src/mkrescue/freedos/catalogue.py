@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from mkrescue.dosname import is_valid_83
 from mkrescue.freedos.extract import unsafe_reason
 
 SCHEMA = 1
 _NAME = re.compile(r"[a-z0-9_]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# One 8.3 path component, upper case, as the DOS dir and the medium use.
-_DOS_COMPONENT = re.compile(r"[A-Z0-9_$~!#%&'@^`{}()-]{1,8}(\.[A-Z0-9_$~!#%&'@^`{}()-]{1,3})?")
 TARGET_DIRS = ("BIN",)
 SOURCES_TXT = "LICENSES/SOURCES.TXT"
 
@@ -161,7 +160,7 @@ def _member(data: dict[str, Any], key: str, where: str) -> str:
 
 def _target(value: str, where: str) -> str:
     parts = value.split("/")
-    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not _DOS_COMPONENT.fullmatch(parts[1]):
+    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not is_valid_83(parts[1]):
         raise ValueError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
     return value
 

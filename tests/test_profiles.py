@@ -6,9 +6,8 @@ import re
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from build_fixtures import run_mkrescue as run
-from mkrescue.errors import UsageError
+from mkrescue.errors import ShippedDataError, UsageError
 from mkrescue.profiles import (GENERIC, MAX_COMMAND, MAX_DEVICE, _parse, all_profiles, check_command, check_length,
                                get_profile, profile_for_flasher)
 
@@ -60,11 +59,11 @@ def test_bad_commands_are_refused_with_the_reason(kind, command, message):
 
 
 def test_a_profile_file_is_checked_like_a_command_line():
-    with pytest.raises(UsageError, match="unknown keys"):
+    with pytest.raises(ShippedDataError, match="unknown keys"):
         _parse("x", 'description = "d"\nsource = "s"\nflash = "F {firmware}"\nflsh = "typo"\n')
-    with pytest.raises(UsageError, match="no flash command"):
+    with pytest.raises(ShippedDataError, match="no flash command"):
         _parse("x", 'description = "d"\nsource = "s"\n')
-    with pytest.raises(UsageError, match="needs a source"):
+    with pytest.raises(ShippedDataError, match="needs a source"):
         _parse("x", 'description = "d"\nflash = "F {firmware}"\n')
 
 
@@ -161,7 +160,7 @@ def _without(text, key):
     ],
 )
 def test_a_broken_profile_says_what_to_fix(text, message):
-    with pytest.raises(UsageError, match=re.escape(message)):
+    with pytest.raises(ShippedDataError, match=re.escape(message)):
         _parse("necx", text)
 
 
@@ -258,3 +257,22 @@ def test_profiles_lists_every_field(fixture_profiles, capsys):
     assert "   device:   the Device line that Identify printed, like 1.0.0 or D:\n" in block
     assert "   model:    a backup contains _NEC\n" in block and "   needs:    CWSDPMI.EXE, ASPI.SYS\n" in block
     assert "   source:   its readme, section 3\n" in block
+
+
+def test_a_broken_shipped_profile_is_an_internal_error_not_the_users(tmp_path, monkeypatch, capsys):
+    """A command a profile file gets wrong is refused for the same reason as on the command
+    line, but reported as mkrescue's bug, never as a usage error."""
+    from mkrescue import profiles
+    from mkrescue.cli import main
+    from mkrescue.errors import MkrescueError
+
+    assert not issubclass(ShippedDataError, MkrescueError)
+    with pytest.raises(ShippedDataError, match=r"lacks \{firmware\}"):
+        _parse("x", 'description = "d"\nsource = "s"\nflash = "F.EXE"\n')
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "broken.toml").write_text('description = "d"\nsource = "s"\n')
+    monkeypatch.setattr(profiles.resources, "files", lambda package: tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["profiles"])
+    assert exit_.value.code == 1
+    assert "mkrescue: internal error: ShippedDataError: profile broken has no flash command" in capsys.readouterr().err

@@ -42,8 +42,8 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from mkrescue.errors import UsageError
-from mkrescue.payload import is_valid_83
+from mkrescue.dosname import is_valid_83
+from mkrescue.errors import ShippedDataError, UsageError
 from mkrescue.render import MAX_LINE
 
 # Where each placeholder may appear: a backup goes into {backup}; flashing reads {firmware}.
@@ -182,6 +182,14 @@ def _names(data: dict, key: str, origin: str, check_83: bool) -> tuple[str, ...]
 
 
 def _parse(name: str, text: str) -> Profile:
+    """A shipped profile file; a broken one is a bug in mkrescue (ShippedDataError)."""
+    try:
+        return _read(name, text)
+    except UsageError as exc:  # the same rules as for a command line, but the fault is ours
+        raise ShippedDataError(str(exc)) from exc
+
+
+def _read(name: str, text: str) -> Profile:
     origin = f"profile {name}"
     try:
         data = tomllib.loads(text)

@@ -139,3 +139,37 @@ def test_mkrescue_profiles_lists_every_profile_with_its_source():
         assert re.search(rf"^{name}\s", result.stdout, re.MULTILINE)
         assert profile.source in result.stdout
         assert profile.flash in result.stdout
+
+
+# The profiles whose commands need no {device}; the others are built once the menu asks for it.
+WITHOUT_DEVICE = sorted(name for name, row in EXPECTED.items() if row[2] is None)
+
+
+@pytest.mark.parametrize("name", WITHOUT_DEVICE)
+def test_a_build_picks_the_profile_by_the_flashers_name_and_its_menu_runs_the_commands(name, user_files, dos_dir, tmp_path):
+    from judges import read_fat_files
+
+    profile = get_profile(name)
+    flasher_name, firmware_name, _, *vectors = EXPECTED[name]
+    user_flasher, firmware = user_files
+    flasher = user_flasher.rename(tmp_path / flasher_name.lower())
+    extra = [] if profile.backup else ["--no-backup-required"]
+    result = run("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img", *extra)
+    assert result.returncode == 0, result.stderr
+    assert f"uses the {name} profile (chosen by its name)" in result.stderr
+    assert f"syntax from {profile.source}" in result.stderr
+    menu = read_fat_files(tmp_path / "r.img")["FREEDOS/MENU.BAT"].decode()
+    for vector in filter(None, vectors):
+        words = ["%MKNEW%" if w == BACKUP else "ND1300A-.BIN" if w == firmware_name else w for w in vector]
+        assert "\r\n" + " ".join(words) + "\r\n" in menu, words
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if EXPECTED[n][4] is None))
+def test_without_a_backup_command_the_build_says_why_and_wants_no_backup_required(name, user_files, dos_dir, tmp_path):
+    profile = get_profile(name)
+    user_flasher, firmware = user_files
+    flasher = user_flasher.rename(tmp_path / EXPECTED[name][0].lower())
+    result = run("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img")
+    assert result.returncode == 2
+    assert profile.no_backup_reason in result.stderr and "--no-backup-required" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "r.img").exists()

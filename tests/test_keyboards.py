@@ -14,8 +14,9 @@ from build_fixtures import dos_dir, run_mkrescue, user_files  # noqa: F401  (fix
 from judges import read_fat_files
 from mkrescue.errors import UsageError
 from mkrescue.keyboards import LAYOUTS, default_layout, get_layout, layout_for_locale, packages_for
-from mkrescue.payload import is_valid_83
-from test_menu import FLASH_CMD, PCS, at_menu, boot, lines_of, model_pc
+from freecom_model import boot, lines_of, model_pc
+from mkrescue.dosname import is_valid_83
+from test_menu import FLASH_CMD, PCS, at_menu
 
 # Stand-ins with the names of the FreeDOS files, where FreeDOS puts them (CPX fonts in CPI\).
 FAKE_KEYBOARD_FILES = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mkrescue.dosname import short_name
 from mkrescue.errors import DosFilesError, KeyboardFilesMissing
-from mkrescue.payload import short_name
 
 # Subdirectories that FreeDOS installs, CDs and boot disks put programs (and code page fonts) in.
 SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS", "CPI", "FREEDOS/CPI", "FDOS/CPI")

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
+from dos_emulator import run_com
 from judges import read_fat_files
 from mkrescue.cli import main
+from mkrescue.menu import DOS_PROGRAM_NAMES, dos_programs
 from mkrescue.payload import is_valid_83
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 80, 25
@@ -375,9 +377,12 @@ class Run:
             self.pc.drives[letter] = Drive(files={"\\" + p[len(prefix):]: d for p, d in source.files.items() if p.startswith(prefix)})
         elif base == "REBOOT":
             raise Rebooted
-        elif base == "CMPFILE":
-            first, second = self.read(args[0]), self.read(args[1])
-            self.errorlevel = 2 if first is None or second is None else int(first != second)
+        elif base == "CRCCHECK":
+            # The real program, on the emulated CPU, over the files of the drive it checks.
+            letter = args[0][0]
+            files = {f"{letter}:{path}": data for path, data in self.pc.drives[letter].files.items()}
+            program = self.read(f"{found[0]}\\CRCCHECK.COM")
+            self.errorlevel = run_com(program, " ".join(args), files).errorlevel
         elif base == "BINFLASH":
             if args[0] == "-dump":
                 self.errorlevel = 0 if self.write(args[1], b"old firmware") else 1
@@ -699,7 +704,7 @@ def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files,
 
 
 def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monkeypatch):
-    """CMPFILE compares each copy with its original; one wrong byte and the boot disk stays in."""
+    """CRCCHECK checks each copy against the list made at build time; one wrong byte and the boot disk stays in."""
     original = Run.do_copy
 
     def damaging_copy(self, rest):
@@ -714,15 +719,14 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
     assert at_menu(run)
 
 
-@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM", "MKSUBST.COM"])
+@pytest.mark.parametrize("name", DOS_PROGRAM_NAMES)
 def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
-    """The bytes in menu.py are what nasm makes of src/mkrescue/dosasm/*.asm."""
+    """The .COM files shipped in src/mkrescue/dosasm are what nasm makes of their .asm source."""
     import subprocess
 
     from judges import need
-    from mkrescue.menu import DOS_PROGRAMS
 
     source = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm" / (name.split(".")[0].lower() + ".asm")
     out = tmp_path / name
     subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(source)], check=True)
-    assert out.read_bytes() == DOS_PROGRAMS[name]
+    assert out.read_bytes() == dict(dos_programs())[name]

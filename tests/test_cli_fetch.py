@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from freedos_mirror import MISSING, lsm, make_zip, pkg_info, serve_repository, sha256
 
-from build_fixtures import files_limited_to, user_files  # noqa: F401  (fixture)
+from build_fixtures import files_limited_to
 from build_fixtures import run_mkrescue as mkrescue
+from freedos_mirror import MISSING, lsm, make_zip, pkg_info, serve_repository, sha256
 from judges import read_fat_files
 from mkrescue.freedos.catalogue import load
 

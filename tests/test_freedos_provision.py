@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from freedos_mirror import MISSING, lsm, make_zip, pkg_info, serve_repository, sha256
 from werkzeug import Response
 
+from freedos_mirror import MISSING, lsm, make_zip, pkg_info, serve_repository, sha256
 from mkrescue.errors import DownloadError, IntegrityError, UsageError
 from mkrescue.freedos import catalogue as catalogue_module
 from mkrescue.freedos.cache import Cache, default_cache_dir

@@ -4,9 +4,8 @@ the build options that pick or override them are checked before anything is writ
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from build_fixtures import run_mkrescue as run
-from mkrescue.errors import UsageError
+from mkrescue.errors import ShippedDataError, UsageError
 from mkrescue.profiles import GENERIC, _parse, all_profiles, check_command, get_profile, profile_for_flasher
 
 
@@ -57,11 +56,11 @@ def test_bad_commands_are_refused_with_the_reason(kind, command, message):
 
 
 def test_a_profile_file_is_checked_like_a_command_line():
-    with pytest.raises(UsageError, match="unknown keys"):
+    with pytest.raises(ShippedDataError, match="unknown keys"):
         _parse("x", 'description = "d"\nsource = "s"\nflash = "F {firmware}"\nflsh = "typo"\n')
-    with pytest.raises(UsageError, match="no flash command"):
+    with pytest.raises(ShippedDataError, match="no flash command"):
         _parse("x", 'description = "d"\nsource = "s"\n')
-    with pytest.raises(UsageError, match="needs a source"):
+    with pytest.raises(ShippedDataError, match="needs a source"):
         _parse("x", 'description = "d"\nflash = "F {firmware}"\n')
 
 
@@ -111,3 +110,22 @@ def test_a_batch_file_flasher_is_called_so_the_menu_comes_back(user_files, dos_d
     assert result.returncode == 0, result.stderr
     menu = read_fat_files(tmp_path / "r.img")["FREEDOS/MENU.BAT"].decode()
     assert "\r\nCALL FLASH.BAT -w ND1300A-.BIN\r\n" in menu
+
+
+def test_a_broken_shipped_profile_is_an_internal_error_not_the_users(tmp_path, monkeypatch, capsys):
+    """A command a profile file gets wrong is refused for the same reason as on the command
+    line, but reported as mkrescue's bug, never as a usage error."""
+    from mkrescue import profiles
+    from mkrescue.cli import main
+    from mkrescue.errors import MkrescueError
+
+    assert not issubclass(ShippedDataError, MkrescueError)
+    with pytest.raises(ShippedDataError, match=r"lacks \{firmware\}"):
+        _parse("x", 'description = "d"\nsource = "s"\nflash = "F.EXE"\n')
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "broken.toml").write_text('description = "d"\nsource = "s"\n')
+    monkeypatch.setattr(profiles.resources, "files", lambda package: tmp_path)
+    with pytest.raises(SystemExit) as exit_:
+        main(["profiles"])
+    assert exit_.value.code == 1
+    assert "mkrescue: internal error: ShippedDataError: profile broken has no flash command" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-from mkrescue.errors import UsageError
+from mkrescue.errors import ShippedDataError, UsageError
 from mkrescue.render import MAX_LINE
 
 # Where each placeholder may appear: a backup goes into {backup}; flashing reads {firmware}.
@@ -96,30 +96,34 @@ def check_length(kind: str, template: str, flasher: str, firmware: str, origin: 
 
 
 def _parse(name: str, text: str) -> Profile:
+    """A shipped profile file; a broken one is a bug in mkrescue (ShippedDataError)."""
     origin = f"profile {name}"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{origin} is not valid TOML: {exc}") from exc
+        raise ShippedDataError(f"{origin} is not valid TOML: {exc}") from exc
     unknown = sorted(set(data) - _KEYS)
     if unknown:
-        raise UsageError(f"{origin} has unknown keys {', '.join(unknown)}: it may have {', '.join(sorted(_KEYS))}")
+        raise ShippedDataError(f"{origin} has unknown keys {', '.join(unknown)}: it may have {', '.join(sorted(_KEYS))}")
     for key in ("description", "source"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise UsageError(f"{origin} needs a {key} (text)")
+            raise ShippedDataError(f"{origin} needs a {key} (text)")
     flashers = data.get("flashers", [])
     if not isinstance(flashers, list) or not all(isinstance(f, str) for f in flashers):
-        raise UsageError(f"{origin}: flashers must be a list of file names")
+        raise ShippedDataError(f"{origin}: flashers must be a list of file names")
     if not isinstance(data.get("flasher_dir_a", False), bool):
-        raise UsageError(f"{origin}: flasher_dir_a must be true or false")
+        raise ShippedDataError(f"{origin}: flasher_dir_a must be true or false")
     commands = {}
     for kind in ALLOWED:
         value = data.get(kind)
         if value is not None and not isinstance(value, str):
-            raise UsageError(f"{origin}: {kind} must be a command (text)")
-        commands[kind] = check_command(kind, value, origin) if value is not None else None
+            raise ShippedDataError(f"{origin}: {kind} must be a command (text)")
+        try:
+            commands[kind] = check_command(kind, value, origin) if value is not None else None
+        except UsageError as exc:  # the same rule as for a command line, but the fault is ours
+            raise ShippedDataError(str(exc)) from exc
     if name != GENERIC and commands["flash"] is None:
-        raise UsageError(f"{origin} has no flash command: a profile exists to flash")
+        raise ShippedDataError(f"{origin} has no flash command: a profile exists to flash")
     return Profile(
         name=name,
         description=data["description"].strip(),

@@ -16,7 +16,8 @@ from mkrescue.errors import OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import FORMATS
-from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
+from mkrescue.dosname import short_name
+from mkrescue.payload import PayloadFile, check_dos_program, read_input
 from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
 
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}

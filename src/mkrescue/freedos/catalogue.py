@@ -3,7 +3,7 @@
 repository, the SHA-256 of its zip where a public record pins it, which zip members go
 where in the assembled DOS dir, its licence and where its source is. Versions are not
 here: they are read from each package's LSM when it is fetched. This module loads and
-validates a catalogue; a broken one is a bug in mkrescue, so it raises ValueError."""
+validates a catalogue; a broken one is a bug in mkrescue, so it raises ShippedDataError."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from mkrescue.dosname import is_valid_83
+from mkrescue.errors import ShippedDataError
 from mkrescue.freedos.extract import unsafe_reason
 
 SCHEMA = 2
@@ -22,8 +24,6 @@ RELEASES = ("1.3", "1.4")
 DEFAULT_RELEASE = "1.3"
 _NAME = re.compile(r"[a-z0-9_]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# One 8.3 path component, upper case, as the DOS dir and the medium use.
-_DOS_COMPONENT = re.compile(r"[A-Z0-9_$~!#%&'@^`{}()-]{1,8}(\.[A-Z0-9_$~!#%&'@^`{}()-]{1,3})?")
 TARGET_DIRS = ("BIN",)
 SOURCES_TXT = "LICENSES/SOURCES.TXT"
 
@@ -92,21 +92,21 @@ class Catalogue:
 def load(release: str = DEFAULT_RELEASE) -> Catalogue:
     """The catalogue of one FreeDOS release, shipped inside the package."""
     if release not in RELEASES:
-        raise ValueError(f"no FreeDOS catalogue for release {release!r}; there are {', '.join(RELEASES)}")
+        raise ShippedDataError(f"no FreeDOS catalogue for release {release!r}; there are {', '.join(RELEASES)}")
     text = resources.files("mkrescue.freedos").joinpath(f"catalogue-{release}.json").read_text(encoding="utf-8")
     catalogue = from_dict(json.loads(text))
     if catalogue.release != release:
-        raise ValueError(f"FreeDOS catalogue-{release}.json says it is release {catalogue.release!r}")
+        raise ShippedDataError(f"FreeDOS catalogue-{release}.json says it is release {catalogue.release!r}")
     return catalogue
 
 
 def from_dict(data: dict[str, Any]) -> Catalogue:
     if data.get("schema") != SCHEMA:
-        raise ValueError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
+        raise ShippedDataError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
     base_url = _url(_text(data, "base_url", "catalogue"))
     fallbacks = data.get("fallback_urls", [])
     if not isinstance(fallbacks, list) or not all(isinstance(url, str) for url in fallbacks):
-        raise ValueError("FreeDOS catalogue: 'fallback_urls' must be a list of URLs")
+        raise ShippedDataError("FreeDOS catalogue: 'fallback_urls' must be a list of URLs")
     packages = tuple(_package(p) for p in _list(data, "packages", "catalogue"))
     _check_unique([p.name for p in packages], "package name")
     targets = [f.target for p in packages for f in p.files] + [p.licence_target for p in packages] + [SOURCES_TXT]
@@ -129,10 +129,10 @@ def _package(data: dict[str, Any]) -> Package:
     group = _text(data, "group", where)
     for value, what in ((name, "name"), (group, "group")):
         if not _NAME.fullmatch(value):
-            raise ValueError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
+            raise ShippedDataError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
     lsm = data.get("lsm", [])
     if not isinstance(lsm, list):
-        raise ValueError(f"FreeDOS catalogue: {where}: 'lsm' must be a list of members")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'lsm' must be a list of members")
     files = tuple(
         FileEntry(_member(f, "member", where), _target(_text(f, "target", where), where))
         for f in _list(data, "files", where)
@@ -157,19 +157,19 @@ def _pin(data: Any, where: str) -> Pin | None:
     if data is None:
         return None
     if not isinstance(data, dict) or not _SHA256.fullmatch(str(data.get("sha256"))):
-        raise ValueError(f"FreeDOS catalogue: {where}: 'pin' needs 'sha256', 64 lower-case hex digits")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'pin' needs 'sha256', 64 lower-case hex digits")
     return Pin(data["sha256"], _text(data, "record", where))
 
 
 def _url(value: str) -> str:
     if not value.startswith(("http://", "https://")):
-        raise ValueError(f"FreeDOS catalogue: {value!r} is not an http(s) URL")
+        raise ShippedDataError(f"FreeDOS catalogue: {value!r} is not an http(s) URL")
     return value.rstrip("/")
 
 
 def _sources(data: Any, where: str) -> Sources:
     if not isinstance(data, dict) or not (data.get("in_package") or data.get("elsewhere")):
-        raise ValueError(f"FreeDOS catalogue: {where}: 'sources' needs 'in_package' and/or 'elsewhere'")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'sources' needs 'in_package' and/or 'elsewhere'")
     return Sources(_member(data, "in_package", where) if "in_package" in data else None,
                    _text(data, "elsewhere", where) if "elsewhere" in data else None)
 
@@ -177,14 +177,14 @@ def _sources(data: Any, where: str) -> Sources:
 def _text(data: dict[str, Any], key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty string")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty string")
     return value
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
     value = data.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty list of objects")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty list of objects")
     return value
 
 
@@ -192,14 +192,14 @@ def _member(data: dict[str, Any], key: str, where: str) -> str:
     value = _text(data, key, where)
     reason = unsafe_reason(value)
     if reason:
-        raise ValueError(f"FreeDOS catalogue: {where}: member {value!r} {reason}")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: member {value!r} {reason}")
     return value
 
 
 def _target(value: str, where: str) -> str:
     parts = value.split("/")
-    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not _DOS_COMPONENT.fullmatch(parts[1]):
-        raise ValueError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
+    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not is_valid_83(parts[1]):
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
     return value
 
 
@@ -207,5 +207,5 @@ def _check_unique(values: list[str], what: str) -> None:
     seen = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"FreeDOS catalogue: {what} {value!r} appears twice")
+            raise ShippedDataError(f"FreeDOS catalogue: {what} {value!r} appears twice")
         seen.add(value)

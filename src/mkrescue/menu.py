@@ -4,14 +4,23 @@ AUTOEXEC.BAT and the batch files in \\FREEDOS, and those extra files themselves.
 from __future__ import annotations
 
 import string
+from functools import cache
+from importlib import resources
 
-from mkrescue.profiles import batch_line
+from mkrescue.profiles import batch_line, reason_lines, uses_device
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
 
 # Batch files next to the FreeDOS tools: the menu runs from the RAM disk, so it must not
 # be AUTOEXEC.BAT, which DOS would read from the boot disk line by line.
 MENU_BATCH_FILES = ("MENU.BAT", "WRITABLE.BAT")
+# Asks for the device id, for menus whose commands use {device}.
+DEVICE_BATCH_FILE = "DEVICE.BAT"
+# Our DOS tools shipped as assembled .COM files in dosasm/ (a test re-assembles them):
+# FreeCOM has no SET /P to read the device id (ASKDEV), and no tool checks a backup's
+# size, blankness and model before the flash (CHKBAK).
+DEVICE_PROGRAM = "ASKDEV.COM"
+BACKUP_CHECK_PROGRAM = "CHKBAK.COM"
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
 # FreeDOS's COMMAND.COM has no REBOOT, no FreeDOS tool we can count on compares files,
 # a batch file cannot test quietly whether a drive takes a file, and no SUBST is among
@@ -48,10 +57,18 @@ LETTERS = string.ascii_uppercase
 FIRST_RAMDISK_LETTER = 3
 
 
+@cache
+def assembled(name: str) -> bytes:
+    return (resources.files("mkrescue") / "dosasm" / name).read_bytes()
+
+
 def menu_context(spec: RescueSpec) -> dict[str, object]:
     menu, dos = spec.menu, spec.dos
     flasher, firmware = spec.flasher.dos_name, spec.firmware.dos_name
-    freedos = [t.name for t in dos.programs] + list(MENU_BATCH_FILES) + list(DOS_PROGRAMS)
+    batch_files = list(MENU_BATCH_FILES) + ([DEVICE_BATCH_FILE] if menu.device_hint else [])
+    programs = list(DOS_PROGRAMS) + ([DEVICE_PROGRAM] if menu.device_hint else [])
+    programs += [BACKUP_CHECK_PROGRAM] if menu.backup_cmd else []
+    freedos = [t.name for t in dos.programs] + batch_files + programs
     flash_files = [f"FLASH\\{f.dos_name}" for f in spec.payload]
     candidates = [f"{c}:" for c in LETTERS if c != "B"]
     free = list(LETTERS[2:])
@@ -78,9 +95,17 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "boot_default": menu.boot_default,
         "boot_timeout": menu.boot_timeout,
         "profile": menu.profile,
+        "device_hint": menu.device_hint,
+        # Which commands need the device: the menu asks for it before running them.
+        "asks_device": {kind: uses_device(getattr(menu, f"{kind}_cmd")) for kind in ("identify", "backup", "flash")},
+        "backup_model": menu.backup_model,
+        "no_backup_reason": reason_lines(menu.no_backup_reason) if menu.no_backup_reason else [],
+        "menu_batch_files": batch_files,
+        "menu_programs": programs,
     }
 
 
 def menu_files(context: dict[str, object]) -> list[tuple[str, bytes]]:
     """The menu's own files for \\FREEDOS, as (name, bytes)."""
-    return [(name, render(name, **context)) for name in MENU_BATCH_FILES] + list(DOS_PROGRAMS.items())
+    batch = [(name, render(name, **context)) for name in context["menu_batch_files"]]
+    return batch + [(name, DOS_PROGRAMS[name] if name in DOS_PROGRAMS else assembled(name)) for name in context["menu_programs"]]

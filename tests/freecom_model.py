@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dos_emulator import run_com
+
 
 def lines_of(data: bytes) -> list[str]:
     assert data.endswith(b"\r\n")
@@ -346,11 +348,14 @@ class Run:
             self.pc.drives[letter] = Drive(files={"\\" + p[len(prefix):]: d for p, d in source.files.items() if p.startswith(prefix)})
         elif base == "REBOOT":
             raise Rebooted
-        elif base == "CMPFILE":
-            first, second = self.read(args[0]), self.read(args[1])
-            self.errorlevel = 2 if first is None or second is None else int(first != second)
+        elif base == "CRCCHECK":
+            # The real program, on the emulated CPU, over the files of the drive it checks.
+            letter = args[0][0]
+            files = {f"{letter}:{path}": data for path, data in self.pc.drives[letter].files.items()}
+            program = self.read(f"{found[0]}\\CRCCHECK.COM")
+            self.errorlevel = run_com(program, " ".join(args), files).errorlevel
         elif base in ("ASKDEV", "CHKBAK"):
-            self.our_tool(name, args)
+            self.our_tool(self.read(f"{found[0]}\\{base}.COM"), base, args)
         elif base == "BINFLASH":
             if args[0] == "-dump":
                 self.errorlevel = 0 if self.write(args[1], self.pc.current_firmware) else 1
@@ -358,14 +363,11 @@ class Run:
                 self.errorlevel = 0
         return None
 
-    def our_tool(self, name: str, args: list[str]) -> None:
+    def our_tool(self, program: bytes, name: str, args: list[str]) -> None:
         """ASKDEV and CHKBAK are not modelled: their real machine code runs on the emulated
         CPU (dos_emulator.py) with this shell's environment, keys and files."""
-        from dos_emulator import run_com
-        from mkrescue.menu import assembled
-
         files, keys, environment = {}, "", b"\0\0\0"
-        if name.startswith("ASKDEV"):
+        if name == "ASKDEV":
             keys = self.wait()
             environment = b"".join(f"{k}={v}".encode() + b"\0" for k, v in self.env.items()) + b"\0\0\0"
         else:
@@ -374,11 +376,10 @@ class Run:
                 if (data := self.read(arg)) is not None:
                     files[f"{letter}:{rest}"] = data
             args = [f"{letter}:{rest}" for letter, rest in map(self.split, args[:2])] + args[2:]
-        result = run_com(assembled(name if "." in name else name + ".COM"), " ".join(args), files, keys=keys,
-                         environment=environment, environment_size=2048)
+        result = run_com(program, " ".join(args), files, keys=keys, environment=environment, environment_size=2048)
         self.screen.extend(result.output.replace("\r\n", "\n").split("\n")[:-1] if result.output else [])
         self.errorlevel = result.errorlevel
-        if name.startswith("ASKDEV"):
+        if name == "ASKDEV":
             block = result.environment
             self.env = dict(entry.decode().split("=", 1) for entry in block[: block.index(b"\0\0")].split(b"\0") if entry)
 

@@ -157,12 +157,3 @@ def test_a_model_with_spaces_is_the_rest_of_the_line():
 def test_unreadable_files_or_bad_arguments_are_8(arguments):
     files = {"C:\\FW.BIN": FIRMWARE, "D:\\FWBACK1.BIN": FIRMWARE}
     assert run_com(CHKBAK, arguments, files).errorlevel == 8
-
-
-@pytest.mark.parametrize("name", ["ASKDEV.COM", "CHKBAK.COM"])
-def test_the_tools_are_their_assembled_source(tmp_path, name, require_nasm):
-    import subprocess
-
-    out = tmp_path / name
-    subprocess.run([require_nasm, "-f", "bin", "-o", str(out), str(DOSASM / (name[:-4].lower() + ".asm"))], check=True)
-    assert out.read_bytes() == (DOSASM / name).read_bytes()

@@ -354,5 +354,5 @@ def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
 
     source = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm" / (name.split(".")[0].lower() + ".asm")
     out = tmp_path / name
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(source)], check=True)
+    subprocess.run([need("nasm"), "-f", "bin", "-i", f"{source.parent}/", "-o", str(out), str(source)], check=True)
     assert out.read_bytes() == dos_program(name)

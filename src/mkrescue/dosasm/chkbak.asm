@@ -172,24 +172,7 @@ open_sized:
         int 21h
 .ret:   ret
 
-; The next blank-separated word at SI: DX -> it, NUL-terminated, CX = its length.
-next_word:
-        lodsb
-        cmp al, ' '
-        je next_word
-        dec si
-        mov dx, si
-.in:    lodsb
-        cmp al, ' '
-        ja .in
-        mov byte [si-1], 0              ; the blank or CR that ended the word becomes NUL
-        mov cx, si
-        sub cx, dx
-        dec cx
-        cmp al, ' '
-        je .done
-        dec si                          ; the line's end: stay on its NUL
-.done:  ret
+%include "nextword.inc"
 
 result          db 0
 found           db 1                    ; no model given: nothing to find

@@ -293,3 +293,49 @@ def test_a_layout_that_does_not_load_leaves_us_and_says_so(tmp_path, user_files,
     assert at_menu(run) and " Keyboard: US - the cz layout did not load" in run.screens[-1]
     loaded = [c.split()[0] for c in run.commands if c.split()[0] in ("DISPLAY", "MODE", "KEYB")]
     assert loaded[-1] == failing, "nothing is loaded after the step that failed"
+
+
+# ---------------------------------------------------------------------------------------
+# The packages through the verified catalogue and cache
+
+def test_keyboard_packages_are_fetched_only_for_a_build_that_wants_their_files(httpserver, tmp_path):
+    from freedos_mirror import lsm, make_zip
+    from mkrescue.freedos import catalogue as catalogue_module
+    from mkrescue.freedos.download import Downloader
+    from mkrescue.freedos.dosdir import locate
+    from mkrescue.freedos.provision import provision
+    from test_freedos_provision import CATALOGUE, FAST, package_zips, serve
+
+    keyb_exe = FAKE_KEYBOARD_FILES["BIN/KEYB.EXE"]
+    zips = {**package_zips(), "base/keyb.zip": make_zip({
+        "APPINFO/KEYB.LSM": lsm("keyb", "2.10"), "BIN/KEYB.EXE": keyb_exe, "DOC/KEYB/COPYING.TXT": b"GPL v2 (stand-in)\n"})}
+    data = {**CATALOGUE, "packages": [*CATALOGUE["packages"], {
+        "name": "keyb", "group": "base", "optional": True, "licence": "GPL v2", "lsm": ["APPINFO/KEYB.LSM"],
+        "files": [{"member": "BIN/KEYB.EXE", "target": "BIN/KEYB.EXE"}],
+        "licence_text": [{"member": "DOC/KEYB/COPYING.TXT"}], "sources": {"elsewhere": "https://example.invalid/keyb"}}]}
+    mirror = serve(httpserver, zips)
+
+    def fetch(wanted):
+        return provision(tmp_path / "cache", mirror=mirror, catalogue=catalogue_module.from_dict(data),
+                         downloader=Downloader(**FAST), wanted=wanted)
+
+    plain = fetch(())
+    assert not any(request.path.endswith("/keyb.zip") for request, _ in httpserver.log)
+    assert not (plain / "BIN" / "KEYB.EXE").exists()
+    with_keyb = fetch(("KEYB.EXE",))
+    assert [request.path for request, _ in httpserver.log if request.path.endswith("/keyb.zip")] == ["/repo/base/keyb.zip"]
+    assert with_keyb != plain and (with_keyb / "BIN" / "KEYB.EXE").read_bytes() == keyb_exe
+    assert "KEYB" in (with_keyb / "LICENSES" / "SOURCES.TXT").read_text()
+    assert locate(with_keyb, ("KEYB.EXE",)).keyboard[0].data == keyb_exe
+    assert fetch(()) == plain, "a build without a keyboard keeps its own assembled folder"
+
+
+@pytest.mark.parametrize("release", ["1.3", "1.4"])
+def test_every_file_a_layout_needs_comes_from_an_optional_package_of_each_release(release):
+    from mkrescue.freedos.catalogue import load
+
+    catalogue = load(release)
+    required = {f.target.split("/")[-1] for p in catalogue.packages_for() for f in p.files}
+    for layout in LAYOUTS.values():
+        fetched = {f.target.split("/")[-1] for p in catalogue.packages_for(layout.files) for f in p.files}
+        assert set(layout.files) <= fetched - required, layout

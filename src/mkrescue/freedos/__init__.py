@@ -20,4 +20,4 @@ def obtain_dos_files(dos_dir: Path | None, *, release: str = DEFAULT_RELEASE, ca
     from mkrescue.freedos.provision import provision  # imports requests: only when needed
 
     return locate(provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                            report=report, report_cached=False), keyboard)
+                            report=report, report_cached=False, wanted=keyboard), keyboard)

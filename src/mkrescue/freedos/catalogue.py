@@ -62,6 +62,7 @@ class Package:
     files: tuple[FileEntry, ...]
     licence_text: tuple[LicenceSource, ...]  # alternatives, the first present wins
     sources: Sources
+    optional: bool = False  # fetched only for a build that wants one of its files (a keyboard layout's)
 
     @property
     def path(self) -> str:
@@ -87,6 +88,12 @@ class Catalogue:
     notice: tuple[str, ...]
     packages: tuple[Package, ...]
     fingerprint: str  # SHA-256 of the canonical JSON: a changed catalogue gives a fresh DOS dir
+
+    def packages_for(self, wanted: tuple[str, ...] = ()) -> tuple[Package, ...]:
+        """The packages every build needs, and the optional ones holding a file named in `wanted`."""
+        names = {name.upper() for name in wanted}
+        return tuple(p for p in self.packages
+                     if not p.optional or any(f.target.split("/")[-1] in names for f in p.files))
 
 
 def load(release: str = DEFAULT_RELEASE) -> Catalogue:
@@ -150,7 +157,15 @@ def _package(data: dict[str, Any]) -> Package:
         files=files,
         licence_text=licence_text,
         sources=_sources(data.get("sources"), where),
+        optional=_flag(data, "optional", where),
     )
+
+
+def _flag(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: {key!r} must be true or false")
+    return value
 
 
 def _pin(data: Any, where: str) -> Pin | None:

@@ -33,7 +33,7 @@ OFFLINE_ADVICE = ("use --packages-dir DIR (the FreeDOS .zip packages), --dos-dir
 def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, mirror: str | None = None,
               packages_dir: Path | None = None, offline: bool = False, progress: bool | None = None,
               report: Callable[[str], None] = lambda line: None, catalogue: Catalogue | None = None,
-              downloader: Downloader | None = None, report_cached: bool = True) -> Path:
+              downloader: Downloader | None = None, report_cached: bool = True, wanted: tuple[str, ...] = ()) -> Path:
     """Return the assembled DOS dir (in the cache) of a FreeDOS `release`. Downloads only what is missing;
     checks every zip against the repository's pkg-info SHA-256, the hash pinned in the catalogue and the
     hash recorded in the cache's lock file (verify.py), before anything is recorded or extracted.
@@ -41,7 +41,8 @@ def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, 
     it came from (a plain cache hit only with `report_cached`: a build need not repeat it every time),
     and a line whenever another host is tried.
     `progress`: a download bar on stderr (None: only when stderr is a terminal); ignored when a `downloader`
-    is given. `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries."""
+    is given. `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries.
+    `wanted`: file names (e.g. a keyboard layout's) whose optional packages join the required ones."""
     catalogue = catalogue or load(release)
     if mirror is not None and not mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {mirror} is not an http:// or https:// URL of a FreeDOS repository")
@@ -54,7 +55,7 @@ def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, 
     urls = [mirror] if mirror is not None else [catalogue.base_url, *catalogue.fallback_urls]
     source = _Source(Repository(urls, downloader, report), None if packages_dir is None else Path(packages_dir), offline)
     try:
-        return _fill(cache, catalogue, source, report, report_cached)
+        return _fill(cache, catalogue, catalogue.packages_for(wanted), source, report, report_cached)
     except OSError as exc:
         file = f"{exc.filename}: " if exc.filename else ""
         raise WriteError(f"could not put the FreeDOS files into the cache {cache.root}: {file}{os_reason(exc)};"
@@ -70,18 +71,18 @@ class _Source:
     offline: bool
 
 
-def _fill(cache: Cache, catalogue: Catalogue, source: _Source, report: Callable[[str], None],
-          report_cached: bool) -> Path:
+def _fill(cache: Cache, catalogue: Catalogue, packages: tuple[Package, ...], source: _Source,
+          report: Callable[[str], None], report_cached: bool) -> Path:
     """Every package into the cache, then the DOS dir assembled from them (once per set of hashes)."""
     hashes = {package.name: _obtain(package, catalogue, cache, source, report, report_cached)
-              for package in catalogue.packages}
+              for package in packages}
     key_text = "\n".join([f"assembly {ASSEMBLY_VERSION}", catalogue.fingerprint]
-                         + [f"{p.path} {hashes[p.name]}" for p in catalogue.packages])
+                         + [f"{p.path} {hashes[p.name]}" for p in packages])
     dest = cache.dos_dir(hashlib.sha256(key_text.encode()).hexdigest()[:16])
     if dest.is_dir():
         return dest
     with cache.temp_dir() as work:
-        _assemble(catalogue, cache, hashes, work)
+        _assemble(catalogue, packages, cache, hashes, work)
         try:
             cache.install(work, dest)
         except OSError:
@@ -190,9 +191,10 @@ def _find_local(root: Path, package: Package) -> Path | None:
     return None
 
 
-def _assemble(catalogue: Catalogue, cache: Cache, hashes: dict[str, str], work: Path) -> None:
+def _assemble(catalogue: Catalogue, packages: tuple[Package, ...], cache: Cache, hashes: dict[str, str],
+              work: Path) -> None:
     entries = []
-    for package in catalogue.packages:
+    for package in packages:
         contents = _contents(package, cache.package_path(f"{catalogue.release}/{package.path}"), package.path)
         for target, data in contents.files.items():
             _write(work / target, data)

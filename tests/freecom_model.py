@@ -248,6 +248,14 @@ class Run:
             return None
         if verb == "CHOICE":
             return self.do_choice(rest)
+        if verb == "MENUKEY":  # our CHOICE /C:12..N /N for the menu's digits
+            count, _, text = rest.partition(" ")
+            self.screen.append(text)
+            key = self.wait()
+            while not (key.isdigit() and 1 <= int(key) <= int(count)):
+                key = self.wait()
+            self.errorlevel = int(key)
+            return None
         if verb == "COPY":
             return self.do_copy(rest)
         if verb == "DEL":

@@ -43,10 +43,11 @@ def images(tmp_path_factory):
     firmware = tmp / "FW.BIN"
     firmware.write_bytes(b"firmware" + bytes(range(256)) * 64)
     built = {}
-    for name, layout in {"gr.iso": "gr", "cz.img": "cz"}.items():
+    for name, layout in {"gr.iso": "gr", "cz.img": "cz", "fr.iso": "fr"}.items():
         built[name] = tmp / name
         result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", dos, "-o", built[name],
                               "--keyboard", layout, "--flash-cmd", "{flasher} -flash {firmware}",
+                              "--identify-cmd", "{flasher} -scan",
                               "--no-backup-required")
         assert result.returncode == 0, result.stderr
     return built
@@ -100,3 +101,13 @@ def test_german_clean_start_names_the_layout(images, vm_of):
     vm = vm_of("-cdrom", str(images["gr.iso"]), "-boot", "d")
     vm.start("2")
     assert " Keyboard: German (gr)" in vm.wait(MENU)
+
+
+def test_french_the_unshifted_digit_row_chooses_menu_items(images, vm_of):
+    """On AZERTY the key labelled 1 types "&" unless shifted; MENUKEY takes it as 1 all the same.
+    The keys before it type "a-grave" and "q" there: no menu item, the menu waits on."""
+    vm = vm_of("-cdrom", str(images["fr.iso"]), "-boot", "d")
+    vm.start("1")
+    assert " Keyboard: French (fr)" in vm.wait(MENU)
+    keys(vm, "0", "a", "1")
+    assert "FAKEFLASH ran with: -scan" in vm.wait("Press any key")

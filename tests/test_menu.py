@@ -95,14 +95,15 @@ def test_errorlevel_ladders_climb_when_they_set_and_fall_when_they_jump(image):
 
 
 def test_every_choice_key_reaches_a_label(image):
-    """After each CHOICE, each key's errorlevel is routed by the ladder that follows."""
+    """After each CHOICE (and MENUKEY N), each key's errorlevel is routed by the ladder that follows."""
     for name in BATCH_FILES:
         lines = lines_of(image[name])
         labels = {ln[1:].strip().upper() for ln in lines if ln.startswith(":")}
         for n, line in enumerate(lines):
-            m = re.match(r"CHOICE /C:(\w+)", line)
+            m = re.match(r"CHOICE /C:(\w+)", line) or re.match(r"MENUKEY (\d)", line)
             if not m:
                 continue
+            keys = m.group(1) if line.startswith("CHOICE") else "123456789"[: int(m.group(1))]
             ladder = []
             for follow in lines[n + 1 :]:
                 if follow.startswith("REM"):
@@ -112,7 +113,7 @@ def test_every_choice_key_reaches_a_label(image):
                     break
                 ladder.append((bool(g.group(1)), int(g.group(2)), g.group(3).upper()))
             assert ladder, f"{name}: CHOICE without a ladder: {line}"
-            for key_number in range(0, len(m.group(1)) + 2):  # 0: interrupted, len+1: error
+            for key_number in [*range(0, len(keys) + 2), 255]:  # 0: interrupted, len+1 and 255: errors
                 target = next((t for neg, lvl, t in ladder if (key_number >= lvl) != neg), "fall through")
                 assert target == "fall through" or target in labels
 

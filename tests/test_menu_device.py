@@ -128,4 +128,4 @@ def test_the_batch_files_stay_within_dos_lines(image):
 def test_without_device_no_device_files_and_the_old_menu(tmp_path, user_files, dos_dir):
     files = build(tmp_path, user_files, dos_dir, "--backup-cmd", "{flasher} -dump {backup}", "--flash-cmd", "{flasher} -w {firmware}")
     assert "FREEDOS/DEVICE.BAT" not in files and "FREEDOS/ASKDEV.COM" not in files and "FREEDOS/CHKBAK.COM" in files
-    assert "CHOICE /C:12345 /N  Choose 1 to 5:" in lines_of(files["FREEDOS/MENU.BAT"])
+    assert "MENUKEY 5 Choose 1 to 5:" in lines_of(files["FREEDOS/MENU.BAT"])

@@ -20,8 +20,10 @@ DEVICE_BATCH_FILE = "DEVICE.BAT"
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
 # FreeDOS's COMMAND.COM has no REBOOT, a batch file cannot check the RAM disk's copies
 # against checksums nor test quietly whether a drive takes a file, and no SUBST is among
-# the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one).
-DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM")
+# the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one); CHOICE takes only
+# the character a key types, which a keyboard layout changes (AZERTY's digit row), and
+# MENUKEY also takes the digit row's physical keys.
+DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM", "MENUKEY.COM")
 # Those only some menus need: FreeCOM has no SET /P to read the device id (ASKDEV), and
 # nothing checks a backup's size, blankness and model before the flash (CHKBAK).
 DEVICE_PROGRAM = "ASKDEV.COM"

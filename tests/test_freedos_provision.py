@@ -382,9 +382,10 @@ def test_without_pkg_info_or_pin_the_first_download_is_recorded_as_first_use(htt
     lines: list[str] = []
     run(tmp_path, mirror, lines=lines)
     assert ", verified by pkg-info; recorded in " in lines[0]
-    assert (f", verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/freecom.txt answered"
-            " HTTP 404 NOT FOUND); downloaded") in lines[1]
-    assert f"verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/choice.txt has no" in lines[2]
+    assert (f", verified by first use ({mirror}/pkg-info/freecom.txt answered HTTP 404 NOT FOUND); recorded in"
+            f" {tmp_path / 'lock.json'}; downloaded") in lines[1]
+    assert (f"verified by first use ({mirror}/pkg-info/choice.txt has no 'SHA: <sha256>' line); recorded in"
+            f" {tmp_path / 'lock.json'}; downloaded") in lines[2]
     assert {key: entry["verified"] for key, entry in lock(tmp_path).items()} == {
         "1.3/base/kernel.zip": "pkg-info", "1.3/base/freecom.zip": "first use", "1.3/base/choice.zip": "first use"}
 
@@ -472,6 +473,29 @@ def test_deleting_the_lock_file_accepts_the_cached_files_again(httpserver, tmp_p
     assert run(tmp_path, mirror, lines=lines) == first
     assert all(f"verified by first use; recorded again in {tmp_path / 'lock.json'}; cached" in line for line in lines)
     assert zip_requests(httpserver) == 3 and len(lines) == 3
+
+
+A_SHA = "ab" * 32
+
+
+@pytest.mark.parametrize("text, sha, missing", [
+    (f"SHA: {A_SHA}\n".encode(), A_SHA, ""),
+    (f"Title: x\r\nSHA:\t{A_SHA.upper()}  \r\nEnd\r\n".encode(), A_SHA, ""),  # CRLF, a tab, upper case
+    (f"SHA: {A_SHA}\nSHA: {A_SHA}\n".encode(), A_SHA, ""),  # the same hash twice is one hash
+    (f"SHA: {A_SHA}\nSHA: {'cd' * 32}\n".encode(), None, "has 2 different SHA lines"),
+    (f"SHA256: {A_SHA}\n".encode(), None, "has no 'SHA: <sha256>' line"),
+    (f"SHA: {A_SHA[:-1]}\n".encode(), None, "has no 'SHA: <sha256>' line"),  # 63 digits
+    (b"<html>moved</html>", None, "has no 'SHA: <sha256>' line"),
+    (b"", None, "has no 'SHA: <sha256>' line"),
+])
+def test_what_a_pkg_info_file_says(httpserver, tmp_path, text, sha, missing):
+    from mkrescue.freedos.repository import Repository
+
+    httpserver.expect_request("/repo/pkg-info/kernel.txt").respond_with_data(text)
+    found = Repository([httpserver.url_for("/repo")], Downloader(**FAST), print).pkg_info("pkg-info/kernel.txt",
+                                                                                           tmp_path / "t")
+    assert found.url == httpserver.url_for("/repo/pkg-info/kernel.txt") and found.sha256 == sha
+    assert found.missing == (f"{found.url} {missing}" if missing else "")
 
 
 def test_a_huge_pkg_info_is_refused(httpserver, tmp_path):

@@ -124,11 +124,13 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
         # Extract once before the zip reaches the cache or the lock: a package we cannot use is refused now.
         contents = _contents(package, temp, f"{package.path} from {origin}")
         cache.install(temp, dest)
-    if package.pin is None and evidence.recorded is None:
+    new = package.pin is None and evidence.recorded is None  # a pin needs no record; a recorded hash is there
+    if new:
         cache.record(key, sha, size, origin, verified)
-        verified += f"; recorded in {cache.lock_path}"
     if pkg_info is not None and pkg_info.sha256 is None:
         verified += f" ({pkg_info.missing})"
+    if new:
+        verified += f"; recorded in {cache.lock_path}"
     report(_line(package, contents.version, sha, verified, f"{how} {origin}"))
     return sha
 

@@ -96,7 +96,7 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
     key = f"{catalogue.release}/{package.path}"  # the cache's name for it, and its key in lock.json
     dest = cache.package_path(key)
     if dest.is_file():
-        cached = _check_cached(package, catalogue, cache, key, dest)
+        cached = _check_cached(package, cache, key, dest)
         if cached is not None:
             sha, how = cached
             if report_cached:
@@ -135,7 +135,7 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
     return sha
 
 
-def _check_cached(package: Package, catalogue: Catalogue, cache: Cache, key: str, path: Path) -> tuple[str, str] | None:
+def _check_cached(package: Package, cache: Cache, key: str, path: Path) -> tuple[str, str] | None:
     """(SHA-256, how it is verified) of a cached zip that still matches its pin or recorded hash, else None."""
     sha = sha256_file(path)
     if package.pin is not None:

@@ -248,13 +248,16 @@ def test_404_names_the_url_and_leaves_nothing(httpserver, tmp_path):
     assert list((tmp_path / "dos").iterdir()) == [] and leftovers(tmp_path) == []
 
 
-def test_500_then_success_is_retried(httpserver, tmp_path):
+def test_500_then_success_is_retried_and_the_user_told(httpserver, tmp_path):
     zips = package_zips()
     httpserver.expect_oneshot_request("/repo/base/kernel.zip").respond_with_data("busy", status=500)
     mirror = serve(httpserver, zips)
-    dos = run(tmp_path, mirror)
+    lines: list[str] = []
+    dos = run(tmp_path, mirror, lines=lines, downloader={"backoff": 0.25})
     assert (dos / "BIN" / "KERNEL.SYS").read_bytes() == KERNEL_BYTES
     assert requests_for(httpserver, "base/kernel.zip") == 2
+    assert lines[0] == f"{mirror}/base/kernel.zip: HTTP 500 INTERNAL SERVER ERROR; trying again in 0.25 s (2 of 3 tries)"
+    assert lines[1].startswith("base/kernel.zip: version 2043, ")
 
 
 def test_500_every_time_gives_up_after_the_retries(httpserver, tmp_path):
@@ -624,7 +627,11 @@ def test_a_busy_host_is_retried_before_the_next_is_tried(httpserver, tmp_path):
     alternative = serve(httpserver, package_zips(), prefix="/alt")
     lines: list[str] = []
     run(tmp_path, urls=[httpserver.url_for("/www"), alternative], lines=lines)
-    assert "answered HTTP 503 SERVICE UNAVAILABLE (tried 3 times); trying" in lines[0]
+    www = httpserver.url_for("/www")
+    assert lines[:3] == [
+        f"{www}/base/kernel.zip: HTTP 503 SERVICE UNAVAILABLE; trying again in 0 s (2 of 3 tries)",
+        f"{www}/base/kernel.zip: HTTP 503 SERVICE UNAVAILABLE; trying again in 0 s (3 of 3 tries)",
+        f"{www}/base/kernel.zip answered HTTP 503 SERVICE UNAVAILABLE (tried 3 times); trying {alternative} instead"]
     assert sum(1 for request, _ in httpserver.log if request.path.startswith("/www/")) == 3
 
 

@@ -339,3 +339,43 @@ def test_every_file_a_layout_needs_comes_from_an_optional_package_of_each_releas
     for layout in LAYOUTS.values():
         fetched = {f.target.split("/")[-1] for p in catalogue.packages_for(layout.files) for f in p.files}
         assert set(layout.files) <= fetched - required, layout
+
+
+def test_fetch_keyboard_then_an_offline_build_takes_the_layout_from_the_cache(httpserver, tmp_path, user_files):
+    """The shipped 1.3 catalogue end to end, against stand-ins of its packages."""
+    from freedos_mirror import serve_repository
+    from test_cli_fetch import mkrescue_with_pins, no_pins, stand_in_repository
+
+    mirror, cache = serve_repository(httpserver, stand_in_repository(), "/fd"), tmp_path / "cache"
+    plain = mkrescue_with_pins(no_pins(), "fetch", "--mirror", mirror, "--cache-dir", cache)
+    assert plain.returncode == 0, plain.stderr
+    assert not any(request.path.endswith("/keyb.zip") for request, _ in httpserver.log)
+    fetched = mkrescue_with_pins(no_pins(), "fetch", "--mirror", mirror, "--cache-dir", cache, "--keyboard", "cz")
+    assert fetched.returncode == 0, fetched.stderr
+    assert [line.split(":")[0] for line in fetched.stdout.splitlines()[-6:-1]] == [
+        "base/keyb.zip", "base/keyb_lay.zip", "base/display.zip", "base/mode.zip", "base/cpidos.zip"]
+    flasher, firmware = user_files
+    out = tmp_path / "rescue.img"
+    built = mkrescue_with_pins(no_pins(), "--flasher", flasher, "--fw", firmware, "-o", out, "--cache-dir", cache,
+                               "--offline", "--keyboard", "cz")
+    assert built.returncode == 0, built.stderr
+    files = read_fat_files(out)
+    for name, member in (("KEYB.EXE", "KEYB.EXE"), ("KEYBOARD.SYS", "KEYBOARD.SYS"), ("DISPLAY.EXE", "DISPLAY.EXE"),
+                         ("MODE.COM", "MODE.COM"), ("EGA.CPX", "EGA.CPX")):
+        assert files[f"FREEDOS/{name}"].startswith(f"MZSTAND-IN BIN/{member}".encode())
+    assert {"FREEDOS/LICENSES/KEYB.TXT", "FREEDOS/LICENSES/CPIDOS.TXT"} <= set(files)
+    assert "KEYB_LAY\r\n" in files["FREEDOS/LICENSES/SOURCES.TXT"].decode("ascii")
+    assert "SET MKKEYB=Czech (cz)" in keyboard_lines(files)
+
+
+def test_an_offline_build_without_the_keyboard_packages_names_what_to_do(httpserver, tmp_path, user_files):
+    from freedos_mirror import serve_repository
+    from test_cli_fetch import mkrescue_with_pins, no_pins, stand_in_repository
+
+    mirror, cache = serve_repository(httpserver, stand_in_repository(), "/fd"), tmp_path / "cache"
+    assert mkrescue_with_pins(no_pins(), "fetch", "--mirror", mirror, "--cache-dir", cache).returncode == 0
+    flasher, firmware = user_files
+    built = mkrescue_with_pins(no_pins(), "--flasher", flasher, "--fw", firmware, "-o", tmp_path / "r.img",
+                               "--cache-dir", cache, "--offline", "--keyboard", "gr")
+    assert built.returncode == 1 and len(built.stderr.splitlines()) == 1, built.stderr
+    assert "offline, and the FreeDOS 1.3 package base/keyb.zip is not in the cache" in built.stderr

@@ -119,13 +119,16 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
 
 @cli.command("fetch")
 @_freedos_source_options
+@click.option("--keyboard", metavar="LAYOUT", help="Also the packages this keyboard layout needs (`mkrescue keyboards`), for offline builds with --keyboard.")
 @_debug_option
-def fetch_command(release, cache_dir, mirror, packages_dir, offline, debug) -> None:
+def fetch_command(release, cache_dir, mirror, packages_dir, offline, keyboard, debug) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
+    from mkrescue.keyboards import get_layout
 
+    wanted = get_layout(keyboard).files if keyboard is not None else ()
     where = provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                      report=click.echo)
+                      report=click.echo, wanted=wanted)
     click.echo(f"FreeDOS files ready in {where}")
 
 

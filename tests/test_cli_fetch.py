@@ -133,7 +133,9 @@ def test_freedos_1_4_is_selectable_with_its_own_member_names(httpserver, tmp_pat
     assert (where / "BIN" / "HIMEMX.EXE").read_bytes().startswith(b"MZSTAND-IN BIN/HIMEMX.EXE")  # from BIN/HimemX.exe
     assert "(FreeDOS 1.4, package repository https://www.ibiblio.org/pub/micro/pc-stuff/freedos/files/repositories/1.4)" \
         in (where / "LICENSES" / "SOURCES.TXT").read_text()
-    assert sorted(json.loads((cache / "lock.json").read_text())["packages"]) == sorted(f"1.4/{p}" for p in zips)
+    # Every package a build needs; the optional ones (a keyboard layout's) only when asked for.
+    assert sorted(json.loads((cache / "lock.json").read_text())["packages"]) == \
+        sorted(f"1.4/{p.path}" for p in load("1.4").packages_for())
     # The same cache keeps the releases apart: 1.3 is not satisfied by 1.4's packages.
     offline = mkrescue("fetch", "--freedos", "1.3", "--cache-dir", cache, "--offline")
     assert offline.returncode == 1 and "the FreeDOS 1.3 package base/kernel.zip is not in the cache" in offline.stderr

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from mkrescue import __version__
-from mkrescue.errors import BootTestFailed, MkrescueError
+from mkrescue.errors import BootTestFailed, MkrescueError, os_reason
 from mkrescue.media import FORMATS
 
 BUILD_COMMAND = "build"
@@ -162,13 +165,14 @@ def check_command(image, as_json, debug) -> None:
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait.")
 @click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --screenshot file.")
 @_debug_option
-def boot_test_command(image, media, expect, timeout, keys, screenshot, debug) -> None:
+def boot_test_command(image, media, expect, timeout, keys, screenshot, force, debug) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
     from mkrescue.boottest import boot, media_for
 
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
-                  screenshot=screenshot)
+                  screenshot=screenshot, force=force)
     click.echo(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)
@@ -183,12 +187,44 @@ def _print_traceback() -> None:
     traceback.print_exc()
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every `finally` runs (QEMU is killed,
+    temporary files go), then exits with the signal's status. Not a KeyboardInterrupt,
+    which click would turn into Abort."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _flush_stdout() -> None:
+    """Flush what the command printed now, so a closed pipe or a full disk is one error line
+    rather than Python's complaint at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # nothing more can go there; keep Python's exit flush quiet
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise MkrescueError(f"cannot write to standard output ({os_reason(exc)}): the output was lost,"
+                            " though the work itself was done") from exc
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the single place that turns errors into one-line messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers; a test may call from another
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _stop)
     try:
-        cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
+        try:
+            cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
+        finally:
+            _flush_stdout()
     except MkrescueError as exc:
         if debug:
             _print_traceback()
@@ -200,6 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("mkrescue: aborted", err=True)
         sys.exit(130)
+    except _Stopped as exc:
+        click.echo(f"mkrescue: stopped by {signal.Signals(exc.signum).name}: nothing was left half-written", err=True)
+        sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         click.echo("mkrescue: interrupted", err=True)
         sys.exit(130)

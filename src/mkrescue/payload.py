@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import InputFileError, UsageError
+from mkrescue.errors import InputFileError, UsageError, os_reason
 
 # Characters DOS accepts in a short name besides letters and digits.
 _DOS_SPECIAL = "!#$%&'()-@^_`{}~"
 _VALID_PART = re.compile(r"[A-Z0-9" + re.escape(_DOS_SPECIAL) + r"]+")
 _DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
 EXECUTABLE_EXTENSIONS = (".EXE", ".COM", ".BAT")
+# Flashers, firmware images and DOS drivers are far smaller; a larger file is the wrong file,
+# and is refused before it is read into memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -76,16 +81,23 @@ def short_name(filename: str, taken: set[str]) -> str:
 
 def read_input(path: Path, what: str) -> bytes:
     """Read a user's input file, refusing the mistakes a user can make with one clear line."""
-    if not path.exists():
-        raise InputFileError(f"{what} {path} does not exist: check the path")
-    if path.is_dir():
-        raise InputFileError(f"{what} {path} is a directory: give the file itself")
-    if not path.is_file():
-        raise InputFileError(f"{what} {path} is not a regular file: copy it to a file first")
     try:
-        data = path.read_bytes()
+        info = path.stat()  # the kind and size first: a FIFO would block, a huge file is never read
+        if stat.S_ISDIR(info.st_mode):
+            raise InputFileError(f"{what} {path} is a directory: give the file itself")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(f"{what} {path} is not a regular file: copy it to a file first")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputFileError(f"{what} {path} is {info.st_size} bytes, more than the {MAX_INPUT_BYTES // 2**20} MiB"
+                                 " a file on a DOS rescue medium may have: give the right file")
+        with path.open("rb") as file:
+            data = file.read(MAX_INPUT_BYTES + 1)
+    except FileNotFoundError:
+        raise InputFileError(f"{what} {path} does not exist: check the path") from None
     except OSError as exc:
-        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}): check its permissions") from exc
+        raise InputFileError(f"{what} {path} cannot be read ({os_reason(exc)}): check the name and its permissions") from exc
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputFileError(f"{what} {path} grew past {MAX_INPUT_BYTES // 2**20} MiB while it was read: give the right file")
     if not data:
         raise InputFileError(f"{what} {path} is empty: it was probably not downloaded or copied completely")
     return data

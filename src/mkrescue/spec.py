@@ -3,6 +3,7 @@ all inputs, so nothing is written before every input a user can get wrong was ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -10,9 +11,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
-from mkrescue.errors import OutputError, UsageError
+from mkrescue.errors import OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import FORMATS
@@ -63,6 +64,7 @@ class RescueSpec:
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
     menu: MenuSettings = MenuSettings()
+    force: bool = False  # replace an existing output
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -101,25 +103,41 @@ def build_time_from_env() -> datetime:
 
 
 def check_output(output: Path, force: bool) -> None:
-    """Refuse outputs that would destroy something: devices always, existing files without --force."""
+    """Refuse outputs that would destroy something: devices always, existing files without --force
+    (a symlink, even a dangling one, counts as existing)."""
     try:
-        st = output.stat()
+        is_link = output.is_symlink()
+        st = output.stat() if not is_link or output.exists() else None
     except FileNotFoundError:
-        st = None
+        is_link, st = False, None
     except OSError as exc:
-        raise OutputError(f"cannot use output {output}: {exc.strerror}") from exc
+        raise OutputError(f"cannot use output {output}: {os_reason(exc)}") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise OutputError(f"output {output} is a directory: give a file name such as {output / 'rescue.iso'}")
         if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"output {output} is a device or special file: mkrescue writes image files only; write the image to the stick afterwards")
-        if not force:
-            raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
+    if (st is not None or is_link) and not force:
+        raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
     parent = output.parent
     if not parent.is_dir():
         raise OutputError(f"the folder {parent} for the output does not exist: create it first")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"the folder {parent} is not writable: choose another output path")
+
+
+def check_not_an_input(output: Path, inputs: Iterable[tuple[Path, str]]) -> None:
+    """Refuse an output that is, or links to, an input file: --force or not, replacing it
+    would destroy the input."""
+    try:
+        out = output.stat()
+    except OSError:
+        return  # nothing there (or nothing readable): no input can be it
+    for path, what in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samestat(out, path.stat()):
+                raise OutputError(f"output {output} is the {what} {path}: writing the image there would destroy it;"
+                                  " choose another output name")
 
 
 def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[PayloadFile], list[str]]:
@@ -151,12 +169,14 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     check_output(output, force)
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
+    check_not_an_input(output, inputs)
     files, notes = _payload(inputs, taken)
     warnings = notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
     if expect_model is not None:
         check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
     dos = obtain_dos()
+    check_not_an_input(output, ((path, "FreeDOS file") for path in dos.sources))
     menu, menu_notes = _menu_settings(
         files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
         ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,
@@ -178,6 +198,7 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         disk_size=parse_size(disk_size, "--size") if disk_size is not None else None,
         hybrid=hybrid,
         menu=menu,
+        force=force,
     )
 
 

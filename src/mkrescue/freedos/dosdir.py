@@ -90,14 +90,15 @@ def _case_insensitive_dirs(root: Path, relative: str) -> list[Path]:
     return [d for d in current if d.is_dir()]
 
 
-def check_dos_file(label: str, name: str, size: int) -> None:
+def check_dos_file(label: str, name: str, size: int, advice: str = "use another --dos-dir") -> None:
     """The size rules every FreeDOS file obeys, wherever it comes from (a --dos-dir, a package)."""
     if not size:
-        raise DosFilesError(f"{label} is empty: the FreeDOS copy is damaged; use another --dos-dir or let mkrescue download FreeDOS")
+        raise DosFilesError(f"{label} is empty: the FreeDOS copy is damaged; {advice}")
     if name == "KERNEL.SYS" and size > MAX_KERNEL_SIZE:
-        raise DosFilesError(f"{label} is {size} bytes, more than a FreeDOS kernel can be (128 KiB): use KERNL386.SYS or KERNL86.SYS from the FreeDOS kernel package")
+        raise DosFilesError(f"{label} is {size} bytes, more than a FreeDOS kernel can be (128 KiB): {advice}"
+                            " (KERNL386.SYS or KERNL86.SYS from the FreeDOS kernel package)")
     if size > MAX_MEMBER_BYTES:
-        raise DosFilesError(f"{label} is {size} bytes, far more than a FreeDOS program: it is not one; use another --dos-dir")
+        raise DosFilesError(f"{label} is {size} bytes, far more than a FreeDOS program: it is not one; {advice}")
 
 
 def _read(path: Path, name: str | None = None) -> DosFile:

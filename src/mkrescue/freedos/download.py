@@ -12,13 +12,14 @@ import hashlib
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 import requests
+import urllib3
 
 from mkrescue import __version__
 from mkrescue.errors import DownloadError
@@ -34,14 +35,27 @@ class _Transient(Exception):
     """A failure worth another attempt."""
 
 
+def redact_url(url: str) -> str:
+    """The URL as it may be shown or stored: a password in it replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 @dataclass
 class Downloader:
     connect_timeout: float = 15.0
-    read_timeout: float = 60.0  # the longest silence tolerated between two chunks
+    read_timeout: float = 30.0  # the longest silence tolerated between two chunks
     retries: int = 3  # attempts after the first
     backoff: float = 1.0  # seconds before the first retry, doubling each time
+    # Every attempt at one file together, however the server trickles: a FreeDOS package
+    # is at most a few MB, so this allows links down to about 10 KB/s.
+    deadline: float = 300.0
     progress: bool | None = None  # None: a progress bar only when stderr is a terminal
     max_bytes: int = MAX_DOWNLOAD_BYTES
+    notify: Callable[[str], None] = lambda line: None  # what is happening, e.g. a retry after silence
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
@@ -50,50 +64,64 @@ class Downloader:
 
     def fetch(self, url: str, dest: Path, label: str) -> tuple[str, int]:
         """Write url's body to dest (overwritten); return its SHA-256 and size."""
+        shown = redact_url(url)
+        deadline = time.monotonic() + self.deadline
         for attempt in range(self.retries + 1):
             try:
-                return self._attempt(url, dest, label)
+                return self._attempt(url, dest, label, deadline)
             except _Transient as exc:
-                if attempt == self.retries:
-                    raise DownloadError(f"could not download {url}: {exc} (tried {attempt + 1} times); {ADVICE}") from exc
-                time.sleep(self.backoff * 2**attempt)
+                wait = self.backoff * 2**attempt
+                if attempt == self.retries or time.monotonic() + wait >= deadline:
+                    raise DownloadError(f"could not download {shown}: {exc} (tried {attempt + 1} times"
+                                        f" in at most {self.deadline:g} s); {ADVICE}") from exc
+                self.notify(f"{label}: {exc}; trying again in {wait:g} s (attempt {attempt + 2} of {self.retries + 1})")
+                time.sleep(wait)
         raise AssertionError("unreachable")
 
-    def _attempt(self, url: str, dest: Path, label: str) -> tuple[str, int]:
+    def _attempt(self, url: str, dest: Path, label: str, deadline: float) -> tuple[str, int]:
+        shown = redact_url(url)
         try:
             with self.session.get(url, stream=True, timeout=(self.connect_timeout, self.read_timeout)) as response:
                 if response.status_code in RETRY_STATUS:
                     raise _Transient(f"HTTP {response.status_code} {response.reason}")
                 if response.status_code != 200:
-                    raise DownloadError(f"could not download {url}: HTTP {response.status_code} {response.reason};"
+                    raise DownloadError(f"could not download {shown}: HTTP {response.status_code} {response.reason};"
                                         " a FreeDOS 1.3 repository (or --mirror of one) should have it at this path; "
                                         + ADVICE.removeprefix("check the network, or "))
                 expected = _content_length(response)
                 if expected is not None and expected > self.max_bytes:
-                    raise DownloadError(f"{url} is {expected} bytes, far more than a FreeDOS package: refusing it")
-                digest, size = self._save(response, dest, label, expected)
-        except requests.Timeout as exc:
-            raise _Transient("the server did not answer in time") from exc
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+                    raise DownloadError(f"{shown} is {expected} bytes, far more than a FreeDOS package: refusing it")
+                digest, size = self._save(response, dest, label, expected, deadline, shown)
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
+            raise _Transient(f"the server did not answer in time (nothing for {self.read_timeout:g} s)") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.ProtocolError) as exc:
             raise _Transient(f"the connection failed: {_reason(exc, url)}") from exc
         except requests.RequestException as exc:
-            raise DownloadError(f"could not download {url}: {_reason(exc, url)}") from exc
+            raise DownloadError(f"could not download {shown}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:
             raise _Transient(f"the body ended after {size} of {expected} bytes")
         return digest, size
 
-    def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None) -> tuple[str, int]:
+    def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None, deadline: float,
+              shown: str) -> tuple[str, int]:
         show = self.progress if self.progress is not None else sys.stderr.isatty()
         # click prints a bar's label even when stderr is not a terminal: no bar at all keeps logs quiet.
         bar = click.progressbar(length=expected, label=f"Downloading {label}", file=sys.stderr) if show and expected else None
         digest = hashlib.sha256()
         size = 0
         with dest.open("wb") as out, bar if bar is not None else contextlib.nullcontext():
-            for chunk in response.iter_content(CHUNK):
+            # read1 returns what has arrived (iter_content waits for a whole chunk, however slowly
+            # it trickles in), so the deadline is checked at least once per read timeout.
+            while chunk := response.raw.read1(CHUNK):
                 size += len(chunk)
                 if size > self.max_bytes:
-                    raise DownloadError(f"{response.url} sends more than {self.max_bytes} bytes,"
+                    raise DownloadError(f"{shown} sends more than {self.max_bytes} bytes,"
                                         " far more than a FreeDOS package: refusing it")
+                if time.monotonic() > deadline:
+                    raise DownloadError(f"could not download {shown} in {self.deadline:g} s: only {size}"
+                                        f"{f' of {expected}' if expected else ''} bytes arrived, the server or the network"
+                                        f" is too slow; {ADVICE}")
                 out.write(chunk)
                 digest.update(chunk)
                 if bar is not None:

@@ -19,7 +19,8 @@ from pathlib import Path
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
 from mkrescue.freedos.catalogue import SOURCES_TXT, Catalogue, Package, load
-from mkrescue.freedos.download import Downloader
+from mkrescue.freedos.dosdir import check_dos_file
+from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, redact_url
 from mkrescue.freedos.extract import PackageZip
 
 # Bump when the layout of the assembled dir changes, so old cached dirs are not reused.
@@ -40,12 +41,12 @@ def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packa
     is given. `catalogue` and `downloader` default to the shipped catalogue and normal timeouts/retries."""
     catalogue = catalogue or load()
     if mirror is not None and not mirror.startswith(("http://", "https://")):
-        raise UsageError(f"--mirror {mirror} is not an http:// or https:// URL of a FreeDOS repository")
+        raise UsageError(f"--mirror {redact_url(mirror)} is not an http:// or https:// URL of a FreeDOS repository")
     if packages_dir is not None and not Path(packages_dir).is_dir():
         raise UsageError(f"--packages-dir {packages_dir} is not a directory")
     cache = Cache(cache_dir)
     if downloader is None:
-        downloader = Downloader(progress=progress)
+        downloader = Downloader(progress=progress, notify=report)
     base_url = (mirror or catalogue.base_url).rstrip("/")
     try:
         return _fill(cache, catalogue, base_url, packages_dir, offline, downloader, report, report_cached)
@@ -104,13 +105,18 @@ def _obtain(package: Package, cache: Cache, base_url: str, packages_dir: Path | 
         raise DownloadError(f"offline, and the FreeDOS package {package.path} is not {where}in the cache"
                             f" ({cache.root}): {OFFLINE_ADVICE}")
     else:
-        source, how = f"{base_url}/{package.path}", "downloaded from"
+        url = f"{base_url}/{package.path}"
+        source, how = redact_url(url), "downloaded from"  # a mirror's password goes in no message and no lock
     with cache.temp_file() as temp:
         if local is not None:
+            size = local.stat().st_size
+            if size > MAX_DOWNLOAD_BYTES:  # before copying: a huge file is never copied
+                raise IntegrityError(f"{local} is {size} bytes, far more than a FreeDOS package: it is not"
+                                     f" {package.path}; remove it from --packages-dir")
             shutil.copyfile(local, temp)
             sha, size = sha256_file(temp), temp.stat().st_size
         else:
-            sha, size = downloader.fetch(source, temp, package.path)
+            sha, size = downloader.fetch(url, temp, package.path)
         expected = _expected(package, cache)
         if expected is not None and sha != expected[0]:
             raise IntegrityError(f"{package.path} from {source} has SHA-256 {sha}, not the {expected[0]} {expected[1]};"
@@ -151,6 +157,9 @@ class _Contents:
 def _contents(package: Package, zip_path: Path, label: str) -> _Contents:
     with PackageZip(zip_path, label) as archive:
         files = {entry.target: archive.read(entry.member) for entry in package.files}
+        for entry in package.files:  # the rules --dos-dir files obey, checked before the package is recorded
+            check_dos_file(f"{label}: {entry.member}", entry.target.rsplit("/", 1)[-1], len(files[entry.target]),
+                           "refusing this package: try another --mirror, or use --dos-dir")
         licence_member, text = _licence_text(package, archive)
         files[package.licence_target] = _crlf(text)
         version = _lsm_version(archive.read(package.lsm)) if package.lsm and archive.has(package.lsm) else None

@@ -111,8 +111,8 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     result = build(spec)
     for warning in result.check_warnings:
         click.echo(f"check: warning: {warning}", err=True)
-    click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}; checked, no errors")
-    click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
+    say(f"wrote {result.output} ({result.size} bytes): {result.description}; checked, no errors")
+    say(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
 
 
 @cli.command("fetch")
@@ -122,8 +122,8 @@ def fetch_command(cache_dir, mirror, packages_dir, offline, debug) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
 
-    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline, report=click.echo)
-    click.echo(f"FreeDOS files ready in {where}")
+    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline, report=say)
+    say(f"FreeDOS files ready in {where}")
 
 
 @cli.command("profiles")
@@ -133,12 +133,12 @@ def profiles_command(debug) -> None:
     from mkrescue.profiles import all_profiles
 
     for profile in all_profiles().values():
-        click.echo(f"{profile.name:<10} {profile.description}")
+        say(f"{profile.name:<10} {profile.description}")
         for kind in ("identify", "backup", "flash"):
             command = getattr(profile, kind)
             if command:
-                click.echo(f"{'':<10}   {kind + ':':<9} {command}")
-        click.echo(f"{'':<10}   source:   {profile.source}")
+                say(f"{'':<10}   {kind + ':':<9} {command}")
+        say(f"{'':<10}   source:   {profile.source}")
 
 
 @cli.command("check")
@@ -153,7 +153,7 @@ def check_command(image, as_json, debug) -> None:
     from mkrescue.errors import CheckFailed
 
     report = check_image(image)
-    click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
+    say(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
     if not report.ok:
         raise CheckFailed(f"{image}: {len(report.errors)} error(s) found")
 
@@ -173,7 +173,7 @@ def boot_test_command(image, media, expect, timeout, keys, screenshot, force, de
 
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
                   screenshot=screenshot, force=force)
-    click.echo(result.screen.rstrip("\n"))
+    say(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)
     problem = result.problem(expect, timeout)
@@ -201,16 +201,29 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped(signum)
 
 
+def _stdout_failed(exc: OSError) -> MkrescueError:
+    """Standard output is a closed pipe or a full disk: one error line (on stderr), and
+    nothing more is sent there, so Python's own flush at exit stays quiet."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return MkrescueError(f"cannot write to standard output ({os_reason(exc)}): the output was lost,"
+                         " though the work itself was done")
+
+
+def say(text: str) -> None:
+    """A line of a command's result, on standard output."""
+    try:
+        click.echo(text)
+    except OSError as exc:
+        raise _stdout_failed(exc) from exc
+
+
 def _flush_stdout() -> None:
-    """Flush what the command printed now, so a closed pipe or a full disk is one error line
-    rather than Python's complaint at exit."""
+    """Flush what is left now, so a failure is one error line rather than Python's complaint at exit."""
     try:
         sys.stdout.flush()
     except OSError as exc:
-        with contextlib.suppress(OSError):  # nothing more can go there; keep Python's exit flush quiet
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise MkrescueError(f"cannot write to standard output ({os_reason(exc)}): the output was lost,"
-                            " though the work itself was done") from exc
+        raise _stdout_failed(exc) from exc
 
 
 def main(argv: list[str] | None = None) -> None:

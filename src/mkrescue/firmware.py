@@ -4,6 +4,7 @@ file before it is flashed into a device far from any Python."""
 from __future__ import annotations
 
 from mkrescue.errors import InputFileError, UsageError
+from mkrescue.profiles import unsafe_characters
 
 # Flash chips of drives, disks and mainboards hold from 64 KiB to a few MiB; 32 MiB
 # covers the largest BIOS images. Outside this range the file is probably not a raw image.
@@ -26,6 +27,10 @@ def check_model(name: str, data: bytes, model: str) -> None:
     of this project was a drive killed by another model's firmware."""
     if not model.strip() or not model.isascii() or not model.isprintable() or len(model) > MAX_MODEL:
         raise UsageError(f"--expect-model {model!r} must be a plain ASCII model name of at most {MAX_MODEL} characters, such as ND-1300A")
+    bad = unsafe_characters(model)
+    if bad:  # the menu echoes the model: these would redirect the ECHO or break the batch file
+        raise UsageError(f"--expect-model {model!r} contains {' '.join(bad)}, which the DOS menu cannot show safely:"
+                         " give the model name without them")
     if model.encode("ascii") in data:
         return
     hint = ""

@@ -91,13 +91,13 @@ def read_input(path: Path, what: str) -> bytes:
             raise InputFileError(f"{what} {path} is {info.st_size} bytes, more than the {MAX_INPUT_BYTES // 2**20} MiB"
                                  " a file on a DOS rescue medium may have: give the right file")
         with path.open("rb") as file:
-            data = file.read(MAX_INPUT_BYTES + 1)
+            data = file.read(info.st_size + 1)  # not MAX_INPUT_BYTES: read(n) reserves n bytes first
     except FileNotFoundError:
         raise InputFileError(f"{what} {path} does not exist: check the path") from None
     except OSError as exc:
         raise InputFileError(f"{what} {path} cannot be read ({os_reason(exc)}): check the name and its permissions") from exc
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputFileError(f"{what} {path} grew past {MAX_INPUT_BYTES // 2**20} MiB while it was read: give the right file")
+    if len(data) != info.st_size:
+        raise InputFileError(f"{what} {path} changed while it was read: run again once it is complete")
     if not data:
         raise InputFileError(f"{what} {path} is empty: it was probably not downloaded or copied completely")
     return data

@@ -52,6 +52,11 @@ class Profile:
     flasher_dir_a: bool  # the flasher expects to run from A:\
 
 
+def unsafe_characters(text: str) -> list[str]:
+    """The characters of `text` that a DOS batch file cannot run or echo safely."""
+    return sorted(_FORBIDDEN & set(text))
+
+
 def check_command(kind: str, template: str, origin: str) -> str:
     """A command template the menu can run: one DOS line, known placeholders only."""
     template = template.strip()
@@ -59,7 +64,7 @@ def check_command(kind: str, template: str, origin: str) -> str:
         raise UsageError(f"{origin}: the {kind} command is empty: give the command or leave the option out")
     if not template.isascii() or any(ch < " " for ch in template):
         raise UsageError(f"{origin}: the {kind} command {template!r} has characters DOS cannot take: use plain ASCII on one line")
-    bad = sorted(_FORBIDDEN & set(template))
+    bad = unsafe_characters(template)
     if bad:
         raise UsageError(
             f"{origin}: the {kind} command {template!r} contains {' '.join(bad)}, which the DOS menu cannot run or show "

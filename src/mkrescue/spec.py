@@ -16,7 +16,8 @@ from typing import Callable, Iterable
 from mkrescue.errors import OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
-from mkrescue.media import FORMATS
+from mkrescue.fat import SECTOR
+from mkrescue.media import FORMATS, usb
 from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
 from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
 
@@ -96,7 +97,9 @@ def build_time_from_env() -> datetime:
     try:
         moment = datetime.fromtimestamp(int(raw), timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError, OSError) as exc:
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix time in seconds: unset it or fix it") from exc
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a Unix time in seconds: unset it or fix it") from exc
+    if moment.year < 1970:
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw} is before 1970: a Unix time is not negative; unset it or fix it")
     if moment.year > LAST_DOS_YEAR:
         raise UsageError(f"SOURCE_DATE_EPOCH={raw} is in {moment.year}; DOS dates end in {LAST_DOS_YEAR}: unset it or fix it")
     return moment
@@ -167,11 +170,12 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     if floppy_size is not None and fmt == "usb":
         raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
     check_output(output, force)
+    size_bytes, size_notes = _disk_size(disk_size)
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
     check_not_an_input(output, inputs)
     files, notes = _payload(inputs, taken)
-    warnings = notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
+    warnings = size_notes + notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
     if expect_model is not None:
         check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
@@ -195,14 +199,27 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         floppy_kib=FLOPPY_SIZES[floppy_size] if floppy_size else None,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=parse_size(disk_size, "--size") if disk_size is not None else None,
+        disk_size=size_bytes,
         hybrid=hybrid,
         menu=menu,
         force=force,
     )
 
 
+def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
+    """--size in bytes, rounded down to whole cylinders (never more than asked), with a note when rounded."""
+    if text is None:
+        return None, []
+    asked = parse_size(text, "--size")
+    size = usb.whole_cylinders(asked, text) * usb.CYLINDER * SECTOR
+    if size == asked:
+        return size, []
+    return size, [f"--size {text}: the image is {size} bytes ({size / usb.MIB:.1f} MiB), rounded down to whole"
+                  f" cylinders of {usb.HEADS} heads x {usb.SECTORS_PER_TRACK} sectors so it fits what was asked"]
+
+
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
+MAX_SIZE_DIGITS = 15  # far beyond any size; more would only make int() slow or refuse
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -210,7 +227,9 @@ def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
     """'64M', '1G', '512MiB', '16384K' -> bytes; a bare number counts in `bare_unit` bytes."""
     match = _SIZE.fullmatch(text)
     if not match:
-        raise UsageError(f"{option} {text!r} is not a size: write it like 16M or 1G")
+        raise UsageError(f"{option} {text[:40]!r} is not a size: write it like 16M or 1G")
+    if len(match.group(1).lstrip("0")) > MAX_SIZE_DIGITS:
+        raise UsageError(f"{option} {text[:20]}... has {len(match.group(1))} digits: far too big; write it like 16M or 1G")
     return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
 
 

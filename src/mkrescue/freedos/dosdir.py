@@ -108,8 +108,9 @@ def _read(path: Path, name: str | None = None) -> DosFile:
         if not stat.S_ISREG(info.st_mode):
             raise DosFilesError(f"{path} is not a regular file: put the FreeDOS file itself in --dos-dir")
         check_dos_file(str(path), name, info.st_size)  # before reading: a huge file is never read
-        data = file.read(MAX_MEMBER_BYTES + 1)
-    check_dos_file(str(path), name, len(data))  # it may have changed since
+        data = file.read(info.st_size + 1)  # not the limit: read(n) reserves n bytes first
+    if len(data) != info.st_size:
+        raise DosFilesError(f"{path} changed while it was read: run again once it is complete")
     return DosFile(name, data, path)
 
 

@@ -10,9 +10,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from mkrescue.dosname import short_name
 from mkrescue.errors import DosFilesError, os_reason
 from mkrescue.freedos.extract import MAX_MEMBER_BYTES
-from mkrescue.payload import short_name
 
 # Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
 SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")

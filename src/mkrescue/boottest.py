@@ -64,15 +64,9 @@ class BootResult:
 
 
 def _check_image(image: Path) -> None:
-    try:
-        mode = image.stat().st_mode
-    except FileNotFoundError:
-        raise InputFileError(f"{image}: no such image file") from None
-    except OSError as exc:
-        raise InputFileError(f"{image} cannot be read: {os_reason(exc)}") from exc
-    if stat.S_ISDIR(mode):
-        raise InputFileError(f"{image} is a directory: give an image file")
-    if not stat.S_ISREG(mode):
+    from mkrescue.check import image_mode
+
+    if not stat.S_ISREG(image_mode(image)):
         raise InputFileError(f"{image} is not a regular file (a pipe or a device): give an image file")
 
 

@@ -72,7 +72,6 @@ class Downloader:
     progress: bool | None = None  # None: a progress bar only when stderr is a terminal
     max_bytes: int = MAX_DOWNLOAD_BYTES
     time_limit: float = TIME_LIMIT  # seconds for all downloads of this Downloader together
-    notify: Callable[[str], None] = lambda line: None  # what is happening, e.g. a retry after silence
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
@@ -80,21 +79,23 @@ class Downloader:
         self.session.headers.update({"User-Agent": f"mkrescue/{__version__}", "Accept-Encoding": "identity"})
         self._deadline = time.monotonic() + self.time_limit
 
-    def fetch(self, url: str, dest: Path, label: str, max_bytes: int | None = None) -> tuple[str, int]:
+    def fetch(self, url: str, dest: Path, label: str, max_bytes: int | None = None,
+              waiting: Callable[[str], None] = lambda line: None) -> tuple[str, int]:
         """Write url's body to dest (overwritten); return its SHA-256 and size. `max_bytes`: a smaller
-        limit than the Downloader's for this one file. ServerFailed when the server did not deliver."""
+        limit than the Downloader's for this one file; `waiting` is told before each retry why and for
+        how long mkrescue waits. ServerFailed when the server did not deliver."""
         limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
         for attempt in range(self.retries + 1):
             try:
                 return self._attempt(url, dest, label, limit)
             except _Transient as exc:
-                wait = self.backoff * 2**attempt
-                if attempt == self.retries or time.monotonic() + wait >= self._deadline:
+                delay = self.backoff * 2**attempt
+                if attempt == self.retries or time.monotonic() + delay >= self._deadline:
                     tries = f" (tried {attempt + 1} times)" if attempt else ""
                     raise ServerFailed(f"could not download {redact_url(url)}: {exc}{tries}; {ADVICE}", f"{exc}{tries}",
                                        exc.status) from exc
-                self.notify(f"{label}: {exc}; trying again in {wait:g} s (attempt {attempt + 2} of {self.retries + 1})")
-                time.sleep(wait)
+                waiting(f"{redact_url(url)}: {exc}; trying again in {delay:g} s ({attempt + 2} of {self.retries + 1} tries)")
+                time.sleep(delay)
         raise AssertionError("unreachable")
 
     def _remaining(self, url: str) -> float:

@@ -46,7 +46,7 @@ class Repository:
         while True:
             url = self.url(relative)
             try:
-                sha, size = self.downloader.fetch(url, dest, label, max_bytes)
+                sha, size = self.downloader.fetch(url, dest, label, max_bytes, self.report)
                 return sha, size, redact_url(url)
             except ServerFailed as exc:
                 host_failed = exc.status is None or exc.status in _HOST_FAILURE

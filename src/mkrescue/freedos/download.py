@@ -125,7 +125,11 @@ class Downloader:
             raise _Transient(f"the server did not answer in time (nothing for {timeout[1]:g} s)") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                 urllib3.exceptions.ProtocolError) as exc:
-            raise _Transient(f"the connection failed: {_reason(exc, url)}") from exc
+            reason = _reason(exc, url)
+            if any(isinstance(cause, socket.gaierror) for cause in _causes(exc)):
+                # Asking the resolver again a few seconds later gets the same answer (offline, most often).
+                raise ServerFailed(f"could not download {redact_url(url)}: {reason}; {ADVICE}", reason, None) from exc
+            raise _Transient(f"the connection failed: {reason}") from exc
         except requests.RequestException as exc:
             raise DownloadError(f"could not download {redact_url(url)}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:

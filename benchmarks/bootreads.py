@@ -163,15 +163,15 @@ def main() -> None:
                 print(f"{label}, {version}: {results[label, version]['read']} bytes read", file=sys.stderr)
 
     print(f"Bytes read until the menu shows (median of {args.runs} boots; the range when they differ).\n")
-    print("| medium | bytes of files | read before | ratio before | read after | ratio after |")
-    print("|---|---|---|---|---|---|")
+    print("| medium | files before | read before | ratio | files after | read after | ratio |")
+    print("|---|---|---|---|---|---|---|")
     for label, *_ in MEDIA:
         cells = []
         for version in ("before", "after"):
             result = results[label, version]
             spread = f" ({result['low']:,} to {result['high']:,})" if result["low"] != result["high"] else ""
-            cells += [f"{result['read']:,}{spread}", f"{result['read'] / result['files']:.2f}x"]
-        print(f"| {label} | {results[label, 'after']['files']:,} | " + " | ".join(cells) + " |")
+            cells += [f"{result['files']:,}", f"{result['read']:,}{spread}", f"{result['read'] / result['files']:.2f}x"]
+        print(f"| {label} | " + " | ".join(cells) + " |")
     if args.details:
         for (label, version), result in results.items():
             print(f"\n{label}, {version}: {result['read']:,} bytes in {result['requests']} reads")

@@ -114,7 +114,11 @@ class Downloader:
         except requests.Timeout as exc:
             raise _Transient("the server did not answer in time") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Transient(f"the connection failed: {_reason(exc, url)}") from exc
+            reason = _reason(exc, url)
+            if any(isinstance(cause, socket.gaierror) for cause in _causes(exc)):
+                # Asking the resolver again a few seconds later gets the same answer (offline, most often).
+                raise ServerFailed(f"could not download {url}: {reason}; {ADVICE}", reason, None) from exc
+            raise _Transient(f"the connection failed: {reason}") from exc
         except requests.RequestException as exc:
             raise DownloadError(f"could not download {url}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:

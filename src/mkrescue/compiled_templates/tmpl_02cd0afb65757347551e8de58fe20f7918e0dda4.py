@@ -16,6 +16,7 @@ def root(context, missing=missing):
     l_0_drivers = resolve('drivers')
     l_0_boot_timeout = resolve('boot_timeout')
     l_0_boot_default = resolve('boot_default')
+    l_0_keyboard = resolve('keyboard')
     l_0_backup_required = resolve('backup_required')
     l_0_profile = resolve('profile')
     l_0_identify = resolve('identify')
@@ -64,7 +65,12 @@ def root(context, missing=missing):
     yield str((undefined(name='boot_timeout') if l_0_boot_timeout is missing else l_0_boot_timeout))
     yield ' seconds, then choice '
     yield str((undefined(name='boot_default') if l_0_boot_default is missing else l_0_boot_default))
-    yield '):\n\n  1  Normal: XMS memory (HIMEMX), a RAM disk, then the flash menu. The\n     tools are copied to the RAM disk and checked against checksums made\n     with this disk, so the boot disk can be taken out (needed when the\n     drive to flash holds the boot CD).\n  2  Clean: no memory manager and no RAM disk, for flashers that refuse\n     to run with HIMEM or EMM386 loaded. The flash menu runs from the boot\n     disk, or from a copy in \\MKRESCUE on a writable drive.\n  3  DOS prompt only; type MENU for the flash menu.\n\nThe flash menu\n--------------\n  1  Identify the drives (changes nothing)\n  2  Back up the current firmware: saved as FWBACKn.BIN on the first\n     writable drive (the boot USB stick or floppy, another floppy or\n     disk), never over an older backup; on the RAM disk only when there\n     is no other place, and then lost at power-off: copy it away.\n  3  Flash the new firmware: '
+    yield '):\n\n  1  Normal: XMS memory (HIMEMX), a RAM disk, then the flash menu. The\n     tools are copied to the RAM disk and checked against checksums made\n     with this disk, so the boot disk can be taken out (needed when the\n     drive to flash holds the boot CD).\n  2  Clean: no memory manager and no RAM disk, for flashers that refuse\n     to run with HIMEM or EMM386 loaded. The flash menu runs from the boot\n     disk, or from a copy in \\MKRESCUE on a writable drive.\n  3  DOS prompt only; type MENU for the flash menu.\n\nKeyboard: '
+    yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'label'))
+    if (not environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'loads_nothing')):
+        pass
+        yield ', loaded by AUTOEXEC.BAT with KEYB before any\nof these (the US layout stays when it cannot be loaded)'
+    yield '.\n\nThe flash menu\n--------------\n  1  Identify the drives (changes nothing)\n  2  Back up the current firmware: saved as FWBACKn.BIN on the first\n     writable drive (the boot USB stick or floppy, another floppy or\n     disk), never over an older backup; on the RAM disk only when there\n     is no other place, and then lost at power-off: copy it away.\n  3  Flash the new firmware: '
     if (undefined(name='backup_required') if l_0_backup_required is missing else l_0_backup_required):
         pass
         yield 'only after a backup in the same boot; '
@@ -94,7 +100,7 @@ def root(context, missing=missing):
     if (undefined(name='sources_listed') if l_0_sources_listed is missing else l_0_sources_listed):
         pass
         yield '\\FREEDOS\\LICENSES\\SOURCES.TXT names the exact packages used.\n'
-    yield 'The boot sector, the menu (AUTOEXEC.BAT, \\FREEDOS\\MENU.BAT, WRITABLE.BAT)\nand \\FREEDOS\\REBOOT.COM, CRCCHECK.COM, WRTEST.COM and MKSUBST.COM were written\nby mkrescue; they are not part of FreeDOS.\n'
+    yield 'The boot sector, the menu (AUTOEXEC.BAT, \\FREEDOS\\MENU.BAT, WRITABLE.BAT)\nand \\FREEDOS\\REBOOT.COM, CRCCHECK.COM, WRTEST.COM, MKSUBST.COM and MENUKEY.COM\nwere written by mkrescue; they are not part of FreeDOS.\n'
 
 blocks = {}
-debug_info = '4=28&10=32&11=36&12=40&13=42&14=45&16=47&17=51&19=56&20=60&28=64&46=68&51=72&52=74&53=76&54=78&62=80&63=83&64=87&72=94'
+debug_info = '4=29&10=33&11=37&12=41&13=43&14=46&16=48&17=52&19=57&20=61&28=65&39=69&49=74&54=78&55=80&56=82&57=84&65=86&66=89&67=93&75=100'

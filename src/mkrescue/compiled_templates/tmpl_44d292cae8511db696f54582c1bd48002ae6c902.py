@@ -54,17 +54,17 @@ def root(context, missing=missing):
         yield str((undefined(name='expect_model') if l_0_expect_model is missing else l_0_expect_model))
     yield '\nECHO  SHA-256:  '
     yield str(environment.getattr((undefined(name='firmware') if l_0_firmware is missing else l_0_firmware), 'sha256'))
-    yield '\nIF "%MKBAK%"=="" ECHO  Backup:   none yet in this boot\nIF NOT "%MKBAK%"=="" ECHO  Backup:   %MKBAK%\n'
+    yield '\nECHO  Keyboard: %MKKEYB%\nIF "%MKBAK%"=="" ECHO  Backup:   none yet in this boot\nIF NOT "%MKBAK%"=="" ECHO  Backup:   %MKBAK%\n'
     if (undefined(name='device_hint') if l_0_device_hint is missing else l_0_device_hint):
         pass
         yield 'IF "%MKDEV%"=="" ECHO  Device:   not chosen yet: the menu asks when a command needs it (or 6)\nIF NOT "%MKDEV%"=="" ECHO  Device:   %MKDEV%\n'
     yield 'ECHO.\nECHO    1  Identify the drives (changes nothing)\nECHO    2  Back up the current firmware (do this first)\nECHO    3  Flash the new firmware\nECHO    4  DOS prompt (type EXIT to come back here)\nECHO    5  Reboot\n'
     if (undefined(name='device_hint') if l_0_device_hint is missing else l_0_device_hint):
         pass
-        yield 'ECHO    6  Choose the device the commands act on\nECHO.\nCHOICE /C:123456 /N  Choose 1 to 6:\nREM Highest first, as IF ERRORLEVEL n means n or more; CHOICE failing (255) or\nREM interrupted (0) just redraws the menu.\nIF ERRORLEVEL 7 GOTO MENU\nIF ERRORLEVEL 6 GOTO DEVICE\n'
+        yield 'ECHO    6  Choose the device the commands act on\nECHO.\nMENUKEY 6 Choose 1 to 6:\nREM Highest first, as IF ERRORLEVEL n means n or more; MENUKEY failing (255) just\nREM redraws the menu.\nIF ERRORLEVEL 7 GOTO MENU\nIF ERRORLEVEL 6 GOTO DEVICE\n'
     else:
         pass
-        yield 'ECHO.\nCHOICE /C:12345 /N  Choose 1 to 5:\nREM Highest first, as IF ERRORLEVEL n means n or more; CHOICE failing (255) or\nREM interrupted (0) just redraws the menu.\nIF ERRORLEVEL 6 GOTO MENU\n'
+        yield 'ECHO.\nMENUKEY 5 Choose 1 to 5:\nREM Highest first, as IF ERRORLEVEL n means n or more; MENUKEY failing (255) just\nREM redraws the menu.\nIF ERRORLEVEL 6 GOTO MENU\n'
     yield 'IF ERRORLEVEL 5 GOTO REBOOT\nIF ERRORLEVEL 4 GOTO PROMPT\nIF ERRORLEVEL 3 GOTO FLASH\nIF ERRORLEVEL 2 GOTO BACKUP\nIF ERRORLEVEL 1 GOTO IDENTIFY\nGOTO MENU\n\n:IDENTIFY\nCLS\n'
     if (undefined(name='identify') if l_0_identify is missing else l_0_identify):
         pass
@@ -211,4 +211,4 @@ def root(context, missing=missing):
     yield ':PROMPT\nCLS\nECHO  DOS prompt: the flasher and the firmware are in %MKWORK%.\nECHO  Type EXIT to come back to the menu.\n%COMSPEC%\nGOTO MENU\n\n:REBOOT\nCLS\nIF "%MKBAKRAM%"=="" GOTO REBOOTQ\nECHO  WARNING: your backup %MKBAK% is on the RAM disk and is lost at reboot.\nECHO  Copy it to a floppy or USB stick at the DOS prompt (4) first.\nECHO.\n:REBOOTQ\nECHO  Take every disc out of the drives, unless you want to boot from it again.\nCHOICE /C:NY /T:N,60 Reboot now\nIF ERRORLEVEL 3 GOTO MENU\nIF NOT ERRORLEVEL 2 GOTO MENU\nREBOOT\nECHO  The PC did not restart: press Ctrl+Alt+Del.\nPAUSE\nGOTO MENU\n'
 
 blocks = {}
-debug_info = '2=31&6=33&8=37&14=40&27=43&30=45&31=47&33=56&36=58&46=62&70=69&71=71&75=75&77=77&80=79&93=86&94=88&109=92&112=96&114=98&128=100&138=106&143=110&144=112&145=114&146=117&148=122&155=125&156=127&157=130&174=133&191=137&193=140&194=144&205=151&206=153&209=156&212=159&218=163&221=167&222=169&223=173&224=175&225=178&241=181&247=184&248=186&249=189&256=192&264=195&270=197&274=200&289=208'
+debug_info = '2=31&6=33&8=37&14=40&27=43&30=45&31=47&33=56&37=58&47=62&71=69&72=71&76=75&78=77&81=79&94=86&95=88&110=92&113=96&115=98&129=100&139=106&144=110&145=112&146=114&147=117&149=122&156=125&157=127&158=130&175=133&192=137&194=140&195=144&206=151&207=153&210=156&213=159&219=163&222=167&223=169&224=173&225=175&226=178&242=181&248=184&249=186&250=189&257=192&265=195&271=197&275=200&290=208'

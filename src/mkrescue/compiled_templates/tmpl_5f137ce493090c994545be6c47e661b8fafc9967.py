@@ -9,6 +9,8 @@ def root(context, missing=missing):
     if 0: yield None
     l_0_version = resolve('version')
     l_0_letters = resolve('letters')
+    l_0_keyboard = resolve('keyboard')
+    l_0_builtin_codepage = resolve('builtin_codepage')
     l_0_ramdisk_kind = resolve('ramdisk_kind')
     l_0_ramdisk_kib = resolve('ramdisk_kib')
     l_0_ladder = resolve('ladder')
@@ -18,7 +20,40 @@ def root(context, missing=missing):
     yield str((undefined(name='version') if l_0_version is missing else l_0_version))
     yield ". It finds the drives, makes the\nREM RAM disk, copies the tools there and starts the flash menu (\\FREEDOS\\MENU.BAT).\nREM No drive letter is written into these files: the boot drive differs between a\nREM floppy, a CD and a USB stick, the RAM disk's letter between PCs.\nREM The kernel starts us on the boot drive, so the current directory names it.\nSET MKBOOT=\nFOR %%D IN ("
     yield str((undefined(name='letters') if l_0_letters is missing else l_0_letters))
-    yield ') DO IF "%CD%"=="%%D:\\" SET MKBOOT=%%D:\nIF "%MKBOOT%"=="" GOTO NOBOOT\nSET MKRAM=\nSET MKDST=\nSET MKBAK=\nSET MKSUBST=\nSET MKHOME=%MKBOOT%\nSET MKWDRV=%MKBOOT%\nSET PATH=%MKBOOT%\\FREEDOS;%MKBOOT%\\FLASH\nREM A read-only boot disk (a CD) is no place for a backup; never touching it again also\nREM spares its drive once the CD is out.\nSET MKRO=\nWRTEST %MKBOOT%\nIF ERRORLEVEL 1 SET MKRO=%MKBOOT%\nIF "%CONFIG%"=="3" GOTO PROMPT\nIF "%CONFIG%"=="2" GOTO CLEAN\nREM The kernel also offers choice 0, which loads no driver: a clean start too.\nIF "%CONFIG%"=="0" GOTO CLEAN\nREM Choice 1, and any start without the boot menu (no %CONFIG%), is the normal one.\nSET MKMODE=normal\n'
+    yield ') DO IF "%CD%"=="%%D:\\" SET MKBOOT=%%D:\nIF "%MKBOOT%"=="" GOTO NOBOOT\nSET MKRAM=\nSET MKDST=\nSET MKBAK=\nSET MKSUBST=\nSET MKHOME=%MKBOOT%\nSET MKWDRV=%MKBOOT%\nSET PATH=%MKBOOT%\\FREEDOS;%MKBOOT%\\FLASH\nREM A read-only boot disk (a CD) is no place for a backup; never touching it again also\nREM spares its drive once the CD is out.\nSET MKRO=\nWRTEST %MKBOOT%\nIF ERRORLEVEL 1 SET MKRO=%MKBOOT%\n'
+    if environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'loads_nothing'):
+        pass
+        yield 'SET MKKEYB='
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'label'))
+        yield '\n'
+    else:
+        pass
+        yield 'REM The keyboard layout comes before any choice, so every start types what the keys say.\nREM KEYB and MODE read their files once: the boot disk may go after this.\nSET MKKEYB=US - the '
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'id'))
+        yield ' layout did not load\n'
+        if environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'cpx'):
+            pass
+            yield 'DISPLAY CON=(EGA,'
+            yield str((undefined(name='builtin_codepage') if l_0_builtin_codepage is missing else l_0_builtin_codepage))
+            yield ',1) > NUL\nIF ERRORLEVEL 1 GOTO NOKEYB\nMODE CON CODEPAGE PREPARE=(('
+            yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'codepage'))
+            yield ') %MKBOOT%\\FREEDOS\\'
+            yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'cpx'))
+            yield ') > NUL\nIF ERRORLEVEL 1 GOTO NOKEYB\nMODE CON CODEPAGE SELECT='
+            yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'codepage'))
+            yield " > NUL\nREM FreeDOS 1.4's MODE ends a select that worked with errorlevel 1 (seen in QEMU), a failed one higher.\nIF ERRORLEVEL 2 GOTO NOKEYB\n"
+        yield 'KEYB '
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'id'))
+        yield ','
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'codepage'))
+        yield ',%MKBOOT%\\FREEDOS\\'
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'library'))
+        yield ' > NUL\nIF ERRORLEVEL 1 GOTO NOKEYB\nSET MKKEYB='
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'label'))
+        yield '\nGOTO KEYBDONE\n:NOKEYB\nECHO The '
+        yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'label'))
+        yield ' keyboard layout could not be loaded: the keyboard is US.\nPAUSE\n:KEYBDONE\n'
+    yield 'IF "%CONFIG%"=="3" GOTO PROMPT\nIF "%CONFIG%"=="2" GOTO CLEAN\nREM The kernel also offers choice 0, which loads no driver: a clean start too.\nIF "%CONFIG%"=="0" GOTO CLEAN\nREM Choice 1, and any start without the boot menu (no %CONFIG%), is the normal one.\nSET MKMODE=normal\n'
     if ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'SHSURDRV'):
         pass
         yield 'REM SHSURDRV returns the letter it gave the RAM disk as its exit code (1 = A:);\nREM 0 and 255 mean no RAM disk. The ladder climbs, as IF ERRORLEVEL n means n or more.\nSHSURDRV /QQ /D:'
@@ -63,4 +98,4 @@ def root(context, missing=missing):
     yield ':SAYWHY\nECHO %MKWHY%\nPAUSE\nGOTO START\n\n:CLEAN\nSET MKMODE=clean\nREM No memory manager and no RAM disk. The flasher runs from the boot disk when it\nREM is writable (a USB stick, a floppy), so backups can go there; from a read-only\nREM CD it may be copied to a writable drive so the CD can be taken out.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT\nIF "%MKDST%"=="%MKBOOT%" GOTO CLEANHOME\nIF "%MKDST%"=="" GOTO CLEANRO\nECHO The boot disk is read-only. The flasher can run from a copy in %MKDST%\\MKRESCUE,\nECHO so the boot disk can be taken out (needed to flash the drive it is in).\nCHOICE /C:NY /T:N,30 Copy it to %MKDST%\\MKRESCUE\nIF ERRORLEVEL 3 GOTO CLEANRO\nIF NOT ERRORLEVEL 2 GOTO CLEANRO\nMD %MKDST%\\MKRESCUE\nMD %MKDST%\\MKRESCUE\\FREEDOS\nMD %MKDST%\\MKRESCUE\\FLASH\nCOPY %MKBOOT%\\COMMAND.COM %MKDST%\\MKRESCUE > NUL\nCOPY %MKBOOT%\\FREEDOS\\*.* %MKDST%\\MKRESCUE\\FREEDOS > NUL\nCOPY %MKBOOT%\\FLASH\\*.* %MKDST%\\MKRESCUE\\FLASH > NUL\nCRCCHECK %MKDST%\\MKRESCUE %MKDST%\\MKRESCUE\\FREEDOS\\FILES.CRC\nIF ERRORLEVEL 1 GOTO CLEANBAD\nSET MKHOME=%MKDST%\\MKRESCUE\nSET MKWDRV=%MKDST%\nSET COMSPEC=%MKDST%\\MKRESCUE\\COMMAND.COM\nSET PATH=%MKDST%\\MKRESCUE\\FREEDOS;%MKDST%\\MKRESCUE\\FLASH\nSET TEMP=%MKDST%\\MKRESCUE\nSET MKWHY=Clean start, running from %MKDST%\\MKRESCUE: the boot disk is no longer needed.\nGOTO START\n:CLEANBAD\nSET MKWHY=Clean start: the copy on %MKDST% was bad; running from the boot disk: leave it in.\nGOTO START\n:CLEANRO\nSET MKWHY=Clean start, running from the read-only boot disk: leave it in the drive.\nGOTO START\n:CLEANHOME\nSET MKWHY=Clean start (no memory manager, no RAM disk), running from the boot disk.\nSET TEMP=%MKBOOT%\\\n\n:START\nSET MKWORK=%MKHOME%\\FLASH\n:MENU\nREM The menu runs from MKHOME (the RAM disk when there is one) without CALL, so DOS\nREM never reads this file from the boot disk again.\n%MKHOME%\\FREEDOS\\MENU.BAT\n\n:PROMPT\nSET MKMODE=prompt\nSET MKWORK=%MKBOOT%\\FLASH\nSET MKWHY=DOS prompt start: running from the boot disk; leave it in.\nSET TEMP=%MKBOOT%\\\nECHO.\nECHO FreeDOS is ready. The flasher and the firmware are in %MKBOOT%\\FLASH.\nECHO Type MENU for the flash menu.\nGOTO END\n\n:NOBOOT\nECHO mkrescue: cannot tell which drive this disk booted from (the current directory\nECHO is "%CD%"). The files are in \\FREEDOS and \\FLASH of the boot drive.\n:END\n'
 
 blocks = {}
-debug_info = '2=18&8=20&28=22&31=25&33=27&34=31&36=36&40=39&42=41&43=44&47=46&48=49&50=54&55=57'
+debug_info = '2=20&8=22&22=24&23=27&27=32&28=34&29=37&31=39&33=43&37=46&39=52&42=54&52=57&55=60&57=62&58=66&60=71&64=74&66=76&67=79&71=81&72=84&74=89&79=92'

@@ -25,6 +25,10 @@ EXPECTED = {
                ["AFUDOS.EXE", "/S"],
                ["AFUDOS.EXE", BACKUP, "/O"],
                ["AFUDOS.EXE", "BIOS.ROM", "/P"]),
+    "atiflash": ("ATIFLASH.EXE", "RX580.ROM", "0",
+                 ["ATIFLASH.EXE", "-i"],
+                 ["ATIFLASH.EXE", "-s", "0", BACKUP],
+                 ["ATIFLASH.EXE", "-p", "0", "RX580.ROM"]),
     "awdflash": ("AWDFLASH.EXE", "P5NESLI.BIN", None,
                  None,
                  None,
@@ -51,6 +55,7 @@ EXPECTED = {
 SOURCES = {
     "binflash": "github.com/Liggy/binflash",
     "afudos": "AFU readme",
+    "atiflash": "github.com/stylesuxx/amdvbflash",
     "awdflash": "Upgrading and Repairing PCs",
     "flashrom": "github.com/flashrom/flashrom",
     "fpt": "github.com/LongSoft/FTK",

@@ -82,6 +82,14 @@ class Vm:
             self.command(f"sendkey {key}")
             time.sleep(0.08)
 
+    def answer_flash(self) -> None:
+        """Menu item 3 and its two questions, yes to both."""
+        self.type("3")
+        self.wait(r"\[N,Y\]\?")
+        self.type("y")
+        self.wait(r"\[N,F\]\?")
+        self.type("f")
+
     def start(self, choice: str) -> None:
         """Answer FreeDOS's boot menu (FDCONFIG.SYS)."""
         self.wait("Select from Menu")
@@ -173,11 +181,7 @@ def test_cd_with_a_hard_disk_goes_on_after_the_cd_is_taken_out(images, vm_of):
     assert "saved as C:\\FWBACK1.BIN" in vm.wait("Press any key"), "the backup goes to the hard disk"
     vm.type(" ")
     vm.wait(MENU)
-    vm.type("3")
-    vm.wait(r"\[N,Y\]\?")
-    vm.type("y")
-    vm.wait(r"\[N,F\]\?")
-    vm.type("f")
+    vm.answer_flash()
     assert "FAKEFLASH: firmware written" in vm.wait("Press any key")
 
 
@@ -308,32 +312,29 @@ def test_identify_asks_the_device_keeps_only_valid_characters_then_backup_is_che
     assert "It has the new firmware's size, 262169 bytes, and is not blank." in backup and "*** WARNING ***" not in backup
 
 
+def choose_with_device(vm: Vm, item: str, typed: str) -> str:
+    """From the menu: `item`, then `typed` at the Device prompt; the screen that follows."""
+    vm.wait(DEVICE_MENU)
+    vm.type(item)
+    vm.wait(re.escape(DEVICE_PROMPT))
+    vm.type(typed)
+    return vm.wait("Press any key" if item != "6" else DEVICE_MENU)
+
+
 def test_another_models_backup_warns_loudly_and_asks_a_third_time(necflash_images, vm_of):
     vm = vm_of("-cdrom", str(necflash_images["other.iso"]), "-boot", "d")
     vm.start("1")
-    vm.wait(DEVICE_MENU)
-    vm.type("2")
-    vm.wait(re.escape(DEVICE_PROMPT))
-    vm.type("1.0.0\n")
-    backup = vm.wait("Press any key")
+    backup = choose_with_device(vm, "2", "1.0.0\n")
     assert "It does not name ND-1300A, as the new file does:" in backup and "*** WARNING ***" in backup
     assert "The drive's current firmware names" not in backup
     vm.type(" ")
     vm.wait(DEVICE_MENU)
-    vm.type("3")
-    vm.wait(r"\[N,Y\]\?")
-    vm.type("y")
-    vm.wait(r"\[N,F\]\?")
-    vm.type("f")
+    vm.answer_flash()
     third = vm.wait(r"Third question.*\[N,C\]\?")
     assert "it does not name ND-1300A" in third and "FAKEFLASH ran with: -flash" not in third
     vm.type("n")
     vm.wait(DEVICE_MENU)
-    vm.type("3")
-    vm.wait(r"\[N,Y\]\?")
-    vm.type("y")
-    vm.wait(r"\[N,F\]\?")
-    vm.type("f")
+    vm.answer_flash()
     vm.wait(r"Third question.*\[N,C\]\?")
     vm.type("c")
     assert "FAKEFLASH ran with: -flash ND1300A.BIN 1.0.0" in vm.wait("Press any key")
@@ -342,24 +343,12 @@ def test_another_models_backup_warns_loudly_and_asks_a_third_time(necflash_image
 def test_a_wrong_device_and_a_blank_backup_never_unlock_the_flash(necflash_images, vm_of):
     vm = vm_of("-cdrom", str(necflash_images["blank.iso"]), "-boot", "d")
     vm.start("1")
-    vm.wait(DEVICE_MENU)
-    vm.type("2")
-    vm.wait(re.escape(DEVICE_PROMPT))
-    vm.type("\x1b")
-    assert "No device was chosen, so nothing was run." in vm.wait("Press any key")
+    assert "No device was chosen, so nothing was run." in choose_with_device(vm, "2", "\x1b")
     vm.type(" ")
-    vm.wait(DEVICE_MENU)
-    vm.type("2")
-    vm.wait(re.escape(DEVICE_PROMPT))
-    vm.type("9.9.9\n")
-    wrong = vm.wait("Press any key")
+    wrong = choose_with_device(vm, "2", "9.9.9\n")
     assert "FAKEFLASH: no device 9.9.9" in wrong and "did not create C:\\FWBACK1.BIN" in wrong
     vm.type(" ")
-    vm.wait(DEVICE_MENU)
-    vm.type("6")
-    vm.wait(re.escape(DEVICE_PROMPT))
-    vm.type("1.0.0\n")
-    assert "Device:   1.0.0" in vm.wait(DEVICE_MENU)
+    assert "Device:   1.0.0" in choose_with_device(vm, "6", "1.0.0\n")
     vm.type("2")
     blank = vm.wait("Press any key")
     assert "is empty or all 00 or all FF bytes: the flasher read nothing." in blank

@@ -379,3 +379,22 @@ def test_an_offline_build_without_the_keyboard_packages_names_what_to_do(httpser
                                "--cache-dir", cache, "--offline", "--keyboard", "gr")
     assert built.returncode == 1 and len(built.stderr.splitlines()) == 1, built.stderr
     assert "offline, and the FreeDOS 1.3 package base/keyb.zip is not in the cache" in built.stderr
+
+
+def test_a_locale_layout_whose_packages_cannot_be_had_leaves_the_us_keyboard(httpserver, tmp_path, user_files,
+                                                                             monkeypatch):
+    """Offline with the plain packages cached: the German locale's keyb packages are not there."""
+    from freedos_mirror import serve_repository
+    from test_cli_fetch import mkrescue_with_pins, no_pins, stand_in_repository
+
+    mirror, cache = serve_repository(httpserver, stand_in_repository(), "/fd"), tmp_path / "cache"
+    assert mkrescue_with_pins(no_pins(), "fetch", "--mirror", mirror, "--cache-dir", cache).returncode == 0
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    flasher, firmware = user_files
+    out = tmp_path / "r.img"
+    built = mkrescue_with_pins(no_pins(), "--flasher", flasher, "--fw", firmware, "-o", out, "--cache-dir", cache,
+                               "--offline")
+    assert built.returncode == 0, built.stderr
+    assert "note: the build machine's locale (LANG=de_DE.UTF-8) suggests the German (gr) keyboard, but offline," \
+        in built.stderr and "the medium keeps the US keyboard" in built.stderr
+    assert keyboard_lines(read_fat_files(out)) == ["SET MKKEYB=US (us)"]

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from mkrescue.errors import KeyboardFilesMissing, OutputError, UsageError, os_reason
+from mkrescue.errors import KeyboardFilesMissing, MkrescueError, OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.keyboards import LAYOUTS, US, Layout, default_layout, get_layout, packages_for
@@ -234,8 +234,12 @@ def _dos_with_keyboard(obtain_dos: Callable[[tuple[str, ...]], DosFiles],
         return obtain_dos(()), default.layout, []
     try:
         dos = obtain_dos(default.layout.files)
-    except KeyboardFilesMissing as exc:
-        return obtain_dos(()), LAYOUTS[US], [
+    except MkrescueError as exc:
+        # Its files missing, or its packages not to be had (offline, a download failing): a
+        # build nobody asked a keyboard of goes on with US. A failure of the files every build
+        # needs shows again in the second try, and stops the build there.
+        dos = obtain_dos(())
+        return dos, LAYOUTS[US], [
             f"the build machine's locale ({default.source}) suggests the {default.layout.label} keyboard, but {exc}:"
             f" the medium keeps the US keyboard; --keyboard chooses one"]
     return dos, default.layout, [f"keyboard {default.layout.label}, from the build machine's locale ({default.source});"

@@ -262,3 +262,15 @@ def test_debug_before_a_command_and_typos_are_not_taken_for_a_build(tmp_path):
     assert checked.returncode == 1 and "image.unknown" in checked.stdout, checked.stdout + checked.stderr
     typo = run("chekc", image)
     assert typo.returncode == 2 and "No such command 'chekc'" in typo.stderr
+
+
+def test_every_build_option_fills_a_field_of_build_options_by_name():
+    """click fills BuildOptions by parameter name: an option without a field, or a field no
+    option fills, would be lost silently."""
+    from dataclasses import fields
+
+    from mkrescue.cli import build_command
+    from mkrescue.spec import BuildOptions
+
+    exposed = {p.name for p in build_command.params if p.expose_value}
+    assert exposed == {f.name for f in fields(BuildOptions)}

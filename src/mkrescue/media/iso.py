@@ -8,9 +8,10 @@ import os
 import re
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import BinaryIO, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import BinaryIO, Iterator
 
 from mkrescue import bootcode
 from mkrescue.fat import SECTOR, FatParams
@@ -19,6 +20,13 @@ from mkrescue.media.usb import partition_table
 BOOT_IMAGE = "/BOOT.IMG;1"
 BOOT_CATALOG = "/BOOT.CAT;1"
 ISO_SECTOR = 2048
+
+
+class Emulation(StrEnum):
+    """What the El Torito entry makes of the boot image; the values are pycdlib's media names."""
+
+    FLOPPY = "floppy"  # pycdlib picks 1.44/2.88 MB from the image's size
+    HARD_DISK = "hdemul"
 
 
 @contextmanager
@@ -80,11 +88,10 @@ class HybridVolume:
     disk_signature: int
 
 
-def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[tuple[str, bytes]],
+def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: Emulation, files: list[tuple[str, bytes]],
               volume_label: str, moment: datetime, hybrid: HybridVolume | None = None) -> None:
-    """An ISO whose El Torito entry boots `boot_image`, a floppy image ("floppy": pycdlib
-    picks 1.44/2.88 MB from its size) or a hard-disk image ("hdemul"), and which also
-    shows every file of the medium to any OS that mounts it.
+    """An ISO whose El Torito entry boots `boot_image` (a floppy or a hard-disk image, as
+    `emulation` says), and which also shows every file of the medium to any OS that mounts it.
 
     With `hybrid`, the ISO's system area (its first 32 KiB, unused by ISO 9660 and by CD
     boot) gets our MBR with one partition pointing at the FAT volume inside the boot

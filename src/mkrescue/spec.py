@@ -23,7 +23,8 @@ from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import MediaFormat
 from mkrescue.dosname import short_name
 from mkrescue.payload import PayloadFile, check_dos_program, read_input
-from mkrescue.profiles import Profile, check_command, check_length, get_profile, profile_for_flasher
+from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
+                               profile_for_flasher, uses_device)
 
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
@@ -86,6 +87,9 @@ class MenuSettings:
     boot_timeout: int = 5  # seconds; 0 = start the default at once
     flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
     expect_model: str | None = None
+    device_hint: str | None = None  # set when a command uses {device}: the menu asks for it
+    backup_model: str | None = None  # text the menu looks for in a backup (the new firmware has it)
+    no_backup_reason: str | None = None  # why the profile has no backup command
 
 
 @dataclass(frozen=True)
@@ -189,11 +193,12 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
     extras = tuple(_payload_file(path, "--add file", taken, warnings) for path in options.extras)
     drivers = tuple(_payload_file(path, "--driver", taken, warnings) for path in options.drivers)
     warnings += check_dos_program(flasher.dos_name, flasher.data, "flasher")
+    expect_model = None
     if options.expect_model is not None:
-        check_model(firmware.dos_name, firmware.data, options.expect_model)
+        expect_model = check_model(firmware.dos_name, firmware.data, options.expect_model)
     warnings += firmware_warnings(firmware.dos_name, firmware.data)
     dos = obtain_dos()
-    menu, menu_notes = _menu_settings(options, flasher, firmware, (flasher, firmware, *extras, *drivers), dos)
+    menu, menu_notes = _menu_settings(options, expect_model, flasher, firmware, (flasher, firmware, *extras, *drivers), dos)
     warnings += menu_notes
     return RescueSpec(
         flasher=flasher,
@@ -232,17 +237,29 @@ def ramdisk_needs_kib(payload: tuple[PayloadFile, ...], firmware: PayloadFile, d
     return -(-used // 1024) + RAMDISK_SLACK_KIB
 
 
-def _menu_settings(options: BuildOptions, flasher: PayloadFile, firmware: PayloadFile, payload: tuple[PayloadFile, ...],
-                   dos: DosFiles) -> tuple[MenuSettings, list[str]]:
-    notes = []
-    chosen = get_profile(options.profile) if options.profile else profile_for_flasher(flasher.dos_name)
-    if options.profile is None and chosen.flashers:
-        notes.append(f"flasher {flasher.dos_name} uses the {chosen.name} profile ({chosen.description}); --profile picks another")
+def _menu_settings(options: BuildOptions, expect_model: str | None, flasher: PayloadFile, firmware: PayloadFile,
+                   payload: tuple[PayloadFile, ...], dos: DosFiles) -> tuple[MenuSettings, list[str]]:
+    chosen = get_profile(options.profile) if options.profile else profile_for_flasher(flasher.dos_name, flasher.source.name)
+    notes = _profile_notes(chosen, payload, picked=options.profile is None)
     commands = _commands(options, chosen, flasher, firmware)
+    no_backup_reason = chosen.no_backup_reason if commands["backup"] is None else None
     if commands["flash"] is None:
         notes.append("no flash command (--flash-cmd or --profile): the menu cannot flash; the user runs the flasher at its DOS prompt")
     elif options.backup_required and commands["backup"] is None:
-        raise UsageError("flashing needs a backup first, but there is no backup command: give --backup-cmd, or pass --no-backup-required")
+        why = f"the {chosen.name} profile has no backup command ({no_backup_reason})" if no_backup_reason else "there is no backup command"
+        raise UsageError(f"flashing needs a backup first, but {why}: give --backup-cmd, or pass --no-backup-required")
+    device_hint = None
+    if any(uses_device(commands[kind]) for kind in COMMANDS):
+        device_hint = chosen.device_hint or DEFAULT_HINT
+        raise UsageError("the menu cannot ask for {device} yet (issue 16 in progress): give the device in the command itself")
+    backup_model = expect_model
+    if backup_model is None and chosen.model_pattern and commands["backup"]:
+        if chosen.model_pattern.encode("ascii") in firmware.data:
+            backup_model = chosen.model_pattern
+        else:
+            notes.append(f"firmware {firmware.dos_name} does not contain {chosen.model_pattern!r}, which the {chosen.name} profile "
+                         "expects in such firmware: the menu will not compare the backup's model; check the file, or "
+                         "name the model with --expect-model")
     if options.boot_default not in BOOT_CHOICES:
         raise UsageError(f"--boot-default {options.boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
     if not 0 <= options.boot_timeout <= MAX_BOOT_TIMEOUT:
@@ -254,17 +271,35 @@ def _menu_settings(options: BuildOptions, flasher: PayloadFile, firmware: Payloa
         profile=chosen.name, identify_cmd=commands["identify"], backup_cmd=commands["backup"], flash_cmd=commands["flash"],
         backup_required=options.backup_required, ramdisk_kib=ramdisk_kib, boot_default=options.boot_default,
         boot_timeout=options.boot_timeout, flasher_dir_a=options.flasher_dir_a or chosen.flasher_dir_a,
-        expect_model=options.expect_model,
+        expect_model=expect_model, device_hint=device_hint, backup_model=backup_model, no_backup_reason=no_backup_reason,
     )
     return settings, notes
 
 
+def _profile_notes(chosen: Profile, payload: tuple[PayloadFile, ...], picked: bool) -> list[str]:
+    """Which profile the build uses and where its syntax comes from; the companion files
+    the flasher needs that are not on the medium."""
+    flasher = payload[0].dos_name
+    notes = []
+    if chosen.flashers or not picked:
+        how = "chosen by its name" if picked else "chosen with --profile"
+        notes.append(f"flasher {flasher} uses the {chosen.name} profile ({how}): {chosen.description}; "
+                     f"syntax from {chosen.source}" + ("; --profile picks another" if picked else ""))
+    present = {f.dos_name for f in payload}
+    for companion in chosen.companions:
+        if companion not in present:
+            option = "--driver" if companion.endswith(".SYS") else "--add"
+            notes.append(f"{flasher} needs {companion} beside it ({chosen.name} profile), and it is not on the medium: "
+                         f"add it with {option} PATH/{companion}")
+    return notes
+
+
 def _commands(options: BuildOptions, chosen: Profile, flasher: PayloadFile, firmware: PayloadFile) -> dict[str, str | None]:
     """The menu's identify, backup and flash commands: the user's own, else the profile's."""
-    given = {"identify": options.identify_cmd, "backup": options.backup_cmd, "flash": options.flash_cmd}
+    given = {kind: getattr(options, f"{kind}_cmd") for kind in COMMANDS}  # --identify-cmd, ...
     commands = {}
     for kind, command in given.items():
-        commands[kind] = check_command(kind, command, f"--{kind}-cmd") if command is not None else getattr(chosen, kind)
+        commands[kind] = check_command(kind, command, f"--{kind}-cmd") if command is not None else chosen.command(kind)
         if commands[kind]:
             check_length(kind, commands[kind], flasher.dos_name, firmware.dos_name, f"the {kind} command")
     return commands

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dos_emulator import run_com
+
 
 def lines_of(data: bytes) -> list[str]:
     assert data.endswith(b"\r\n")
@@ -345,9 +347,12 @@ class Run:
             self.pc.drives[letter] = Drive(files={"\\" + p[len(prefix):]: d for p, d in source.files.items() if p.startswith(prefix)})
         elif base == "REBOOT":
             raise Rebooted
-        elif base == "CMPFILE":
-            first, second = self.read(args[0]), self.read(args[1])
-            self.errorlevel = 2 if first is None or second is None else int(first != second)
+        elif base == "CRCCHECK":
+            # The real program, on the emulated CPU, over the files of the drive it checks.
+            letter = args[0][0]
+            files = {f"{letter}:{path}": data for path, data in self.pc.drives[letter].files.items()}
+            program = self.read(f"{found[0]}\\CRCCHECK.COM")
+            self.errorlevel = run_com(program, " ".join(args), files).errorlevel
         elif base == "BINFLASH":
             if args[0] == "-dump":
                 self.errorlevel = 0 if self.write(args[1], b"old firmware") else 1

@@ -12,6 +12,7 @@ import pytest
 from freecom_model import EJECT, Run, boot, lines_of, model_pc
 from judges import read_fat_files
 from mkrescue.cli import main
+from mkrescue.menu import DOS_PROGRAM_NAMES, dos_programs
 from mkrescue.dosname import is_valid_83
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 80, 25
@@ -329,7 +330,7 @@ def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files,
 
 
 def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monkeypatch):
-    """CMPFILE compares each copy with its original; one wrong byte and the boot disk stays in."""
+    """CRCCHECK checks each copy against the list made at build time; one wrong byte and the boot disk stays in."""
     original = Run.do_copy
 
     def damaging_copy(self, rest):
@@ -344,15 +345,14 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
     assert at_menu(run)
 
 
-@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM", "MKSUBST.COM"])
+@pytest.mark.parametrize("name", DOS_PROGRAM_NAMES)
 def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
-    """The bytes in menu.py are what nasm makes of src/mkrescue/dosasm/*.asm."""
+    """The .COM files shipped in src/mkrescue/dosasm are what nasm makes of their .asm source."""
     import subprocess
 
     from judges import need
-    from mkrescue.menu import DOS_PROGRAMS
 
     source = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm" / (name.split(".")[0].lower() + ".asm")
     out = tmp_path / name
     subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(source)], check=True)
-    assert out.read_bytes() == DOS_PROGRAMS[name]
+    assert out.read_bytes() == dict(dos_programs())[name]

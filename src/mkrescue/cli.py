@@ -6,6 +6,7 @@ name of its field in spec.BuildOptions (a test checks the two agree)."""
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -44,6 +45,17 @@ def _freedos_source_options(function):
     for option in reversed(options):
         function = option(function)
     return function
+
+
+@contextmanager
+def _download_bar(label: str, total: int):
+    with click.progressbar(length=total, label=f"Downloading {label}", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _download_progress():
+    """A bar per download on a terminal; click would print a bar's label into a log too."""
+    return _download_bar if sys.stderr.isatty() else None
 
 
 def _debug_option(function):
@@ -97,7 +109,7 @@ def build_command(**values) -> None:
     def obtain_dos():
         return obtain_dos_files(options.dos_dir, cache_dir=options.cache_dir, mirror=options.mirror,
                                 packages_dir=options.packages_dir, offline=options.offline,
-                                report=lambda line: click.echo(f"freedos: {line}", err=True))
+                                progress=_download_progress(), report=lambda line: click.echo(f"freedos: {line}", err=True))
 
     spec = make_spec(options, obtain_dos)
     for warning in spec.warnings:
@@ -116,7 +128,8 @@ def fetch_command(cache_dir, mirror, packages_dir, offline) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
 
-    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline, report=click.echo)
+    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
+                      progress=_download_progress(), report=click.echo)
     click.echo(f"FreeDOS files ready in {where}")
 
 

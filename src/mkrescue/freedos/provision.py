@@ -19,7 +19,7 @@ from pathlib import Path
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
 from mkrescue.freedos.catalogue import SOURCES_TXT, Catalogue, Package, load
-from mkrescue.freedos.download import Downloader
+from mkrescue.freedos.download import Downloader, Progress
 from mkrescue.freedos.extract import PackageZip
 
 # Bump when the layout of the assembled dir changes, so old cached dirs are not reused.
@@ -29,15 +29,14 @@ OFFLINE_ADVICE = ("use --packages-dir DIR (the FreeDOS .zip packages), --dos-dir
 
 
 def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packages_dir: Path | None = None,
-              offline: bool = False, progress: bool | None = None, report: Callable[[str], None] = lambda line: None,
+              offline: bool = False, progress: Progress | None = None, report: Callable[[str], None] = lambda line: None,
               catalogue: Catalogue | None = None, downloader: Downloader | None = None,
               report_cached: bool = True) -> Path:
     """Return the assembled DOS dir (in the cache). Downloads only what is missing; verifies every
     zip's SHA-256 (pinned in the catalogue, else recorded in the cache's lock file on first download
     and enforced after); `report` gets one line per package: name, version, what happened, source, SHA-256
     (a plain cache hit only with `report_cached`: a build need not repeat it every time).
-    `progress`: a download bar on stderr (None: only when stderr is a terminal); ignored when a `downloader`
-    is given. `catalogue` and `downloader` default to the shipped catalogue and normal timeouts/retries."""
+    `progress` shows each download's progress (None: silent); ignored when a `downloader` is given. `catalogue` and `downloader` default to the shipped catalogue and normal timeouts/retries."""
     catalogue = catalogue or load()
     if mirror is not None and not mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {mirror} is not an http:// or https:// URL of a FreeDOS repository")

@@ -79,6 +79,7 @@ def test_parse_size(text, expected):
     (("--size", "64M"), "r.iso", "--size sets the size of a USB image"),
     (("--floppy-size", "1.44"), "r.usb.img", "--floppy-size is for floppy and CD images"),
     (("--ramdisk-size", "\u00b2"), "r.iso", "is not a size"),
+    (("--size", "3G"), "r.usb.img", "--size 3072 MiB is more than a FAT16 USB image can be (2 GiB)"),
 ])
 def test_options_that_do_not_apply_are_refused(tmp_path, user_files, dos_dir, extra, output, message):
     result = run(*build_args(user_files, dos_dir, tmp_path / output, *extra))

@@ -20,7 +20,7 @@ from typing import Callable
 from mkrescue.errors import OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
-from mkrescue.media import MediaFormat
+from mkrescue.media import MediaFormat, usb
 from mkrescue.dosname import short_name
 from mkrescue.payload import PayloadFile, check_dos_program, read_input
 from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
@@ -211,7 +211,7 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
         floppy_kib=FLOPPY_SIZES[options.floppy_size] if options.floppy_size else None,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=parse_size(options.disk_size, "--size") if options.disk_size is not None else None,
+        disk_size=_disk_size(options.disk_size) if options.disk_size is not None else None,
         hybrid=options.hybrid,
         menu=menu,
     )
@@ -227,6 +227,13 @@ def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
     if not match:
         raise UsageError(f"{option} {text!r} is not a size: write it like 16M or 1G")
     return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
+
+
+def _disk_size(text: str) -> int:
+    size = parse_size(text, "--size")
+    if not usb.size_fits_fat16(size):
+        raise UsageError(f"--size {size // usb.MIB} MiB is more than a FAT16 USB image can be (2 GiB): choose a smaller size")
+    return size
 
 
 def ramdisk_needs_kib(payload: tuple[PayloadFile, ...], firmware: PayloadFile, dos: DosFiles) -> int:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from mkrescue import bootcode
-from mkrescue.errors import MediumFullError, UsageError
+from mkrescue.errors import MediumFullError
 from mkrescue.fat import FAT16_MAX_CLUSTERS, SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
 
 HEADS = 255
@@ -29,6 +29,16 @@ PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06
 
 
+def _cylinders_for(size: int) -> int:
+    """The whole cylinders a disk of `size` bytes rounds up to."""
+    return max(2, -(-size // SECTOR // CYLINDER))
+
+
+def size_fits_fat16(size: int) -> bool:
+    """Whether a disk of `size` bytes (rounded up to whole cylinders) can be one FAT16 partition."""
+    return _cylinders_for(size) * CYLINDER <= MAX_SECTORS
+
+
 def _params_for(cylinders: int) -> FatParams:
     total = cylinders * CYLINDER
     return fat16_params(total - PARTITION_START, PARTITION_START, HEADS, SECTORS_PER_TRACK)
@@ -38,19 +48,20 @@ def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int
     """The partition for the files: the requested disk size (rounded up to whole
     cylinders), else the smallest disk that holds them plus `free_room` for backups."""
     if size is not None:
-        cylinders = max(2, -(-size // SECTOR // CYLINDER))
-        if cylinders * CYLINDER > MAX_SECTORS:
-            raise UsageError(f"--size {size // MIB} MiB is more than a FAT16 USB image can be (2 GiB): choose a smaller size")
+        if not size_fits_fat16(size):
+            raise ValueError(f"a {size}-byte disk is more than one FAT16 partition can be")  # the spec checks sizes first
+        cylinders = _cylinders_for(size)
         params = _params_for(cylinders)
         if required_clusters(params, files) > params.cluster_count:
             need = sum(len(d) for _, d in files)
             actual = cylinders * CYLINDER * SECTOR / MIB
-            raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger --size or drop --size")
+            raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger"
+                                  " image size, or give none and the image is sized to fit")
         return params
     cylinders = 2  # the smallest disk whose partition is comfortably FAT16
     while True:
         if cylinders * CYLINDER > MAX_SECTORS:
-            raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out --add files")
+            raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out some of the extra files")
         params = _params_for(cylinders)
         free = (params.cluster_count - required_clusters(params, files)) * params.cluster_size
         if free >= free_room:

@@ -14,6 +14,7 @@ import click
 from mkrescue import __version__
 from mkrescue.boottest import BootMedia
 from mkrescue.errors import BootTestFailed, MkrescueError
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES
 from mkrescue.media import MediaFormat
 
 BUILD_COMMAND = "build"
@@ -37,8 +38,10 @@ class DefaultToBuild(click.Group):
 def _freedos_source_options(function):
     """Where FreeDOS comes from: shared by `build` and `fetch`."""
     options = [
+        click.option("--freedos", "release", type=click.Choice(RELEASES), default=DEFAULT_RELEASE, show_default=True,
+                     help="The FreeDOS release whose packages to download."),
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache for FreeDOS packages; default: the user cache."),
-        click.option("--mirror", help="A FreeDOS repository URL with the official layout (e.g. .../repositories/1.3)."),
+        click.option("--mirror", help="A repository URL of that FreeDOS release with the official layout (e.g. .../repositories/1.3)."),
         click.option("--packages-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS .zip packages already downloaded."),
         click.option("--offline", is_flag=True, help="Never download: use the cache, --packages-dir or --dos-dir."),
     ]
@@ -107,8 +110,8 @@ def build_command(**values) -> None:
     options = BuildOptions(**values)
 
     def obtain_dos():
-        return obtain_dos_files(options.dos_dir, cache_dir=options.cache_dir, mirror=options.mirror,
-                                packages_dir=options.packages_dir, offline=options.offline,
+        return obtain_dos_files(options.dos_dir, release=options.release, cache_dir=options.cache_dir,
+                                mirror=options.mirror, packages_dir=options.packages_dir, offline=options.offline,
                                 progress=_download_progress(), report=lambda line: click.echo(f"freedos: {line}", err=True))
 
     spec = make_spec(options, obtain_dos)
@@ -124,11 +127,11 @@ def build_command(**values) -> None:
 @cli.command("fetch")
 @_freedos_source_options
 @_debug_option
-def fetch_command(cache_dir, mirror, packages_dir, offline) -> None:
+def fetch_command(release, cache_dir, mirror, packages_dir, offline) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
 
-    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
+    where = provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
                       progress=_download_progress(), report=click.echo)
     click.echo(f"FreeDOS files ready in {where}")
 

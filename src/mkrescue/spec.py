@@ -19,6 +19,7 @@ from typing import Callable
 
 from mkrescue.errors import OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import MediaFormat, usb
 from mkrescue.dosname import short_name
@@ -56,6 +57,7 @@ class BuildOptions:
     force: bool = False
     # Where FreeDOS comes from (see freedos.obtain_dos_files).
     dos_dir: Path | None = None
+    release: str = DEFAULT_RELEASE  # --freedos
     cache_dir: Path | None = None
     mirror: str | None = None
     packages_dir: Path | None = None

@@ -1,10 +1,10 @@
 """FAT12/FAT16 volume writer: lays out a fresh volume and writes it with our boot sector.
 
-Our own writer rather than pyfatfs (see LIBS-NOTES.md): a fresh volume written in one
-pass lets us put KERNEL.SYS first and contiguous, use the standard floppy layouts that
-every BIOS and DOS know, check free space before writing anything, stamp every entry
-with SOURCE_DATE_EPOCH, and write a large USB volume sparsely without holding it in
-memory. pyfatfs stays as the independent reader the tests judge us with."""
+Our own writer rather than pyfatfs (measured: docs/DEVELOPING.md, "Why our own FAT
+writer"): a fresh volume written in one pass lets us put KERNEL.SYS first and contiguous,
+use the standard floppy layouts that every BIOS and DOS know, check free space before
+writing anything, stamp every entry with SOURCE_DATE_EPOCH, and write a large USB volume
+sparsely without holding it in memory. pyfatfs is only the tests' independent reader."""
 
 from __future__ import annotations
 

@@ -60,7 +60,6 @@ def template_context(spec: RescueSpec) -> dict[str, object]:
         "drivers": [d.dos_name for d in spec.drivers],
         "xms": dos.xms.name if dos.xms else None,
         "ramdisk_kind": dos.ramdisk_kind,
-        "ramdisk": [f.name for f in dos.ramdisk],
         "licenses": [f.name for f in dos.licenses],
         "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
         **menu_context(spec),

@@ -31,8 +31,9 @@ class Emulation(StrEnum):
 
 @contextmanager
 def _frozen_clock(moment: datetime) -> Iterator[None]:
-    """pycdlib takes every date from time.time() and converts it with the local zone
-    (LIBS-NOTES.md §3); pin both so equal inputs give equal bytes."""
+    """pycdlib has no date parameter: it takes every date (volume descriptors, directory
+    records) from time.time() and converts it with time.localtime(), so the clock and the
+    TZ both change the bytes; pin both so equal inputs give equal bytes."""
     epoch = moment.replace(tzinfo=timezone.utc).timestamp()
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"

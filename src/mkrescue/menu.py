@@ -7,25 +7,36 @@ import string
 from functools import cache
 from importlib import resources
 
-from mkrescue.profiles import batch_line
+from mkrescue.profiles import batch_line, reason_lines, uses_device
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
 
 # Batch files next to the FreeDOS tools: the menu runs from the RAM disk, so it must not
 # be AUTOEXEC.BAT, which DOS would read from the boot disk line by line.
 MENU_BATCH_FILES = ("MENU.BAT", "WRITABLE.BAT")
+# Asks for the device id, for menus whose commands use {device}.
+DEVICE_BATCH_FILE = "DEVICE.BAT"
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
 # FreeDOS's COMMAND.COM has no REBOOT, a batch file cannot check the RAM disk's copies
 # against checksums nor test quietly whether a drive takes a file, and no SUBST is among
 # the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one).
 DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM")
+# Those only some menus need: FreeCOM has no SET /P to read the device id (ASKDEV), and
+# nothing checks a backup's size, blankness and model before the flash (CHKBAK).
+DEVICE_PROGRAM = "ASKDEV.COM"
+BACKUP_CHECK_PROGRAM = "CHKBAK.COM"
+OPTIONAL_PROGRAMS = (DEVICE_PROGRAM, BACKUP_CHECK_PROGRAM)
 
 
 @cache
+def dos_program(name: str) -> bytes:
+    """One of our DOS programs, read from the package."""
+    return (resources.files("mkrescue") / "dosasm" / name).read_bytes()
+
+
 def dos_programs() -> tuple[tuple[str, bytes], ...]:
-    """Our DOS programs as (name, bytes), read from the package."""
-    folder = resources.files("mkrescue") / "dosasm"
-    return tuple((name, (folder / name).read_bytes()) for name in DOS_PROGRAM_NAMES)
+    """The DOS programs every menu uses, as (name, bytes)."""
+    return tuple((name, dos_program(name)) for name in DOS_PROGRAM_NAMES)
 
 
 # The batch variable that holds the backup file's name while the backup command runs.
@@ -64,9 +75,18 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "boot_default": menu.boot_default,
         "boot_timeout": menu.boot_timeout,
         "profile": menu.profile,
+        "device_hint": menu.device_hint,
+        # Which commands need the device: the menu asks for it before running them.
+        "asks_device": {kind: uses_device(getattr(menu, f"{kind}_cmd")) for kind in ("identify", "backup", "flash")},
+        "backup_model": menu.backup_model,
+        "no_backup_reason": reason_lines(menu.no_backup_reason) if menu.no_backup_reason else [],
+        "menu_batch_files": list(MENU_BATCH_FILES) + ([DEVICE_BATCH_FILE] if menu.device_hint else []),
+        # The programs only some menus use.
+        "menu_programs": ([DEVICE_PROGRAM] if menu.device_hint else []) + ([BACKUP_CHECK_PROGRAM] if menu.backup_cmd else []),
     }
 
 
 def menu_files(context: dict[str, object]) -> list[tuple[str, bytes]]:
     """The menu's own files for \\FREEDOS, as (name, bytes)."""
-    return [(name, render(name, **context)) for name in MENU_BATCH_FILES] + list(dos_programs())
+    batch = [(name, render(name, **context)) for name in context["menu_batch_files"]]
+    return batch + list(dos_programs()) + [(name, dos_program(name)) for name in context["menu_programs"]]

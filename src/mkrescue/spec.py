@@ -260,7 +260,6 @@ def _menu_settings(options: BuildOptions, expect_model: str | None, flasher: Pay
     device_hint = None
     if any(uses_device(commands[kind]) for kind in COMMANDS):
         device_hint = chosen.device_hint or DEFAULT_HINT
-        raise UsageError("the menu cannot ask for {device} yet (issue 16 in progress): give the device in the command itself")
     backup_model = expect_model
     if backup_model is None and chosen.model_pattern and commands["backup"]:
         if chosen.model_pattern.encode("ascii") in firmware.data:

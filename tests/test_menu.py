@@ -104,6 +104,8 @@ CHOICE_ROUTES = {
                                                     "failed": "BAKKEPT"},
     "Flash this firmware now": {"interrupted": "MENU", "N": "MENU", "Y": "on", "failed": "MENU"},
     "Start flashing": {"interrupted": "MENU", "N": "MENU", "F": "on", "failed": "MENU"},
+    "Third question: press C to flash anyway, N to go back": {"interrupted": "MENU", "N": "MENU", "C": "on",
+                                                              "failed": "MENU"},
     "Reboot now": {"interrupted": "MENU", "N": "MENU", "Y": "on", "failed": "MENU"},
 }
 

@@ -8,6 +8,7 @@ the later layers read."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -15,14 +16,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
-from mkrescue.errors import OutputError, UsageError
+from mkrescue.errors import OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE
 from mkrescue.freedos.dosdir import DosFiles
-from mkrescue.media import MediaFormat, usb
 from mkrescue.dosname import short_name
+from mkrescue.fat import SECTOR
+from mkrescue.media import MediaFormat, usb
 from mkrescue.payload import PayloadFile, check_dos_program, read_input
 from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
                                profile_for_flasher, uses_device)
@@ -109,6 +111,7 @@ class RescueSpec:
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
     menu: MenuSettings = MenuSettings()
+    force: bool = False  # replace an existing output
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -141,32 +144,50 @@ def build_time_from_env() -> datetime:
     try:
         moment = datetime.fromtimestamp(int(raw), timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError, OSError) as exc:
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix time in seconds: unset it or fix it") from exc
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a Unix time in seconds: unset it or fix it") from exc
+    if moment.year < 1970:
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw} is before 1970: a Unix time is not negative; unset it or fix it")
     if moment.year > LAST_DOS_YEAR:
         raise UsageError(f"SOURCE_DATE_EPOCH={raw} is in {moment.year}; DOS dates end in {LAST_DOS_YEAR}: unset it or fix it")
     return moment
 
 
 def check_output(output: Path, force: bool) -> None:
-    """Refuse outputs that would destroy something: devices always, existing files without --force."""
+    """Refuse outputs that would destroy something: devices always, existing files without --force
+    (a symlink, even a dangling one, counts as existing)."""
     try:
-        st = output.stat()
+        is_link = output.is_symlink()
+        st = output.stat() if not is_link or output.exists() else None
     except FileNotFoundError:
-        st = None
+        is_link, st = False, None
     except OSError as exc:
-        raise OutputError(f"cannot use output {output}: {exc.strerror}") from exc
+        raise OutputError(f"cannot use output {output}: {os_reason(exc)}") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise OutputError(f"output {output} is a directory: give a file name such as {output / 'rescue.iso'}")
         if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"output {output} is a device or special file: mkrescue writes image files only; write the image to the stick afterwards")
-        if not force:
-            raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
+    if (st is not None or is_link) and not force:
+        raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
     parent = output.parent
     if not parent.is_dir():
         raise OutputError(f"the folder {parent} for the output does not exist: create it first")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"the folder {parent} is not writable: choose another output path")
+
+
+def check_not_an_input(output: Path, inputs: Iterable[tuple[Path, str]]) -> None:
+    """Refuse an output that is, or links to, an input file: --force or not, replacing it
+    would destroy the input."""
+    try:
+        out = output.stat()
+    except OSError:
+        return  # nothing there (or nothing readable): no input can be it
+    for path, what in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samestat(out, path.stat()):
+                raise OutputError(f"output {output} is the {what} {path}: writing the image there would destroy it;"
+                                  " choose another output name")
 
 
 def _payload_file(path: Path, what: str, taken: set[str], notes: list[str]) -> PayloadFile:
@@ -188,8 +209,11 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
     if options.floppy_size is not None and fmt == MediaFormat.USB:
         raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
     check_output(options.output, options.force)
+    disk_size, warnings = _disk_size(options.disk_size)
+    inputs = [(options.flasher, "flasher"), (options.firmware, "firmware"),
+              *((path, "--add file") for path in options.extras), *((path, "--driver") for path in options.drivers)]
+    check_not_an_input(options.output, inputs)
     taken: set[str] = set()
-    warnings: list[str] = []
     flasher = _payload_file(options.flasher, "flasher", taken, warnings)
     firmware = _payload_file(options.firmware, "firmware", taken, warnings)
     extras = tuple(_payload_file(path, "--add file", taken, warnings) for path in options.extras)
@@ -200,6 +224,7 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
         expect_model = check_model(firmware.dos_name, firmware.data, options.expect_model)
     warnings += firmware_warnings(firmware.dos_name, firmware.data)
     dos = obtain_dos()
+    check_not_an_input(options.output, ((path, "FreeDOS file") for path in dos.sources))
     menu, menu_notes = _menu_settings(options, expect_model, flasher, firmware, (flasher, firmware, *extras, *drivers), dos)
     warnings += menu_notes
     return RescueSpec(
@@ -213,13 +238,36 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
         floppy_kib=FLOPPY_SIZES[options.floppy_size] if options.floppy_size else None,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=_disk_size(options.disk_size) if options.disk_size is not None else None,
+        disk_size=disk_size,
         hybrid=options.hybrid,
         menu=menu,
+        force=options.force,
     )
 
 
+def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
+    """--size in bytes, rounded down to whole cylinders (never more than asked), with a note when rounded."""
+    if text is None:
+        return None, []
+    asked = parse_size(text, "--size")
+    cylinders = usb.whole_cylinders(asked)
+    if cylinders < usb.MIN_CYLINDERS:
+        smallest = usb.MIN_CYLINDERS * usb.CYLINDER * SECTOR / usb.MIB
+        raise UsageError(f"--size {text} is smaller than the smallest USB image mkrescue makes ({smallest:.1f} MiB):"
+                         " give at least 16M, or leave --size out")
+    if cylinders > usb.MAX_CYLINDERS:
+        largest = usb.MAX_CYLINDERS * usb.CYLINDER * SECTOR / usb.MIB
+        raise UsageError(f"--size {text} is more than a FAT16 USB image can be ({largest:.1f} MiB at most):"
+                         " choose a smaller size")
+    size = cylinders * usb.CYLINDER * SECTOR
+    if size == asked:
+        return size, []
+    return size, [f"--size {text}: the image is {size} bytes ({size / usb.MIB:.1f} MiB), rounded down to whole"
+                  f" cylinders of {usb.HEADS} heads x {usb.SECTORS_PER_TRACK} sectors so it fits what was asked"]
+
+
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
+MAX_SIZE_DIGITS = 15  # far beyond any size; more would only make int() slow or refuse
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -227,15 +275,10 @@ def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
     """'64M', '1G', '512MiB', '16384K' -> bytes; a bare number counts in `bare_unit` bytes."""
     match = _SIZE.fullmatch(text)
     if not match:
-        raise UsageError(f"{option} {text!r} is not a size: write it like 16M or 1G")
+        raise UsageError(f"{option} {text[:40]!r} is not a size: write it like 16M or 1G")
+    if len(match.group(1).lstrip("0")) > MAX_SIZE_DIGITS:
+        raise UsageError(f"{option} {text[:20]}... has {len(match.group(1))} digits: far too big; write it like 16M or 1G")
     return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
-
-
-def _disk_size(text: str) -> int:
-    size = parse_size(text, "--size")
-    if not usb.size_fits_fat16(size):
-        raise UsageError(f"--size {size // usb.MIB} MiB is more than a FAT16 USB image can be (2 GiB): choose a smaller size")
-    return size
 
 
 def ramdisk_needs_kib(payload: tuple[PayloadFile, ...], firmware: PayloadFile, dos: DosFiles) -> int:

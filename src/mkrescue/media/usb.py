@@ -22,21 +22,13 @@ MIB = 1024 * 1024
 # Room left free for firmware backups taken on the target PC: a few copies of the firmware.
 MIN_FREE = 8 * MIB
 BACKUP_COPIES = 3
+MIN_CYLINDERS = 2  # the smallest disk whose partition is comfortably FAT16
 # FAT16 with 32 KiB clusters tops out just under 2 GiB.
 MAX_SECTORS = FAT16_MAX_CLUSTERS * 64 + PARTITION_START
+MAX_CYLINDERS = MAX_SECTORS // CYLINDER
 PARTITION_TYPE_FAT12 = 0x01
 PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06
-
-
-def _cylinders_for(size: int) -> int:
-    """The whole cylinders a disk of `size` bytes rounds up to."""
-    return max(2, -(-size // SECTOR // CYLINDER))
-
-
-def size_fits_fat16(size: int) -> bool:
-    """Whether a disk of `size` bytes (rounded up to whole cylinders) can be one FAT16 partition."""
-    return _cylinders_for(size) * CYLINDER <= MAX_SECTORS
 
 
 def _params_for(cylinders: int) -> FatParams:
@@ -44,13 +36,19 @@ def _params_for(cylinders: int) -> FatParams:
     return fat16_params(total - PARTITION_START, PARTITION_START, HEADS, SECTORS_PER_TRACK)
 
 
+def whole_cylinders(size: int) -> int:
+    """The cylinders of a disk of at most `size` bytes: rounded down, so the image always fits
+    the stick it was sized for."""
+    return size // (CYLINDER * SECTOR)
+
+
 def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int) -> FatParams:
-    """The partition for the files: the requested disk size (rounded up to whole
+    """The partition for the files: the requested disk size (rounded down to whole
     cylinders), else the smallest disk that holds them plus `free_room` for backups."""
     if size is not None:
-        if not size_fits_fat16(size):
-            raise ValueError(f"a {size}-byte disk is more than one FAT16 partition can be")  # the spec checks sizes first
-        cylinders = _cylinders_for(size)
+        cylinders = whole_cylinders(size)
+        if not MIN_CYLINDERS <= cylinders <= MAX_CYLINDERS:
+            raise ValueError(f"a {size}-byte disk is no FAT16 USB image mkrescue makes")  # the spec checks --size first
         params = _params_for(cylinders)
         if required_clusters(params, files) > params.cluster_count:
             need = sum(len(d) for _, d in files)
@@ -58,7 +56,7 @@ def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int
             raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger"
                                   " image size, or give none and the image is sized to fit")
         return params
-    cylinders = 2  # the smallest disk whose partition is comfortably FAT16
+    cylinders = MIN_CYLINDERS
     while True:
         if cylinders * CYLINDER > MAX_SECTORS:
             raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out some of the extra files")

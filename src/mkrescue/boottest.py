@@ -5,9 +5,13 @@ The image is never written to (-snapshot), and QEMU never outlives boot()."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import re
 import shutil
+import stat
 import socket
 import subprocess
 import tempfile
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from mkrescue.errors import BootTestFailed, InputFileError, OutputError, WriteError, os_reason
+from mkrescue.errors import BootTestFailed, InputFileError, OutputError, UsageError, WriteError, os_reason
+from mkrescue.outfile import pending
 
 QEMU = "qemu-system-i386"
 MEDIA = ("floppy", "cdrom", "hdd", "usb")
@@ -27,6 +32,7 @@ STABLE_SECONDS = 2.0  # without `expect`: the screen counts as final once unchan
 KEY_SECONDS = 0.1  # between two keys, so the guest sees each one
 AFTER_KEYS_SECONDS = 1.0  # for the guest to react to the last key
 START_SECONDS = 10.0  # for QEMU to open its monitor socket
+MAX_TIMEOUT = 24 * 3600.0  # --timeout: a day is more than any boot needs
 # What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
 BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
 # How each kind of image `check` recognises is attached, as a PC would boot it.
@@ -63,13 +69,19 @@ class BootResult:
         return None
 
 
+def _check_image(image: Path) -> None:
+    from mkrescue.check import image_mode
+
+    if not stat.S_ISREG(image_mode(image)):
+        raise InputFileError(f"{image} is not a regular file (a pipe or a device): give an image file")
+
+
 def media_for(image: Path) -> str:
     """How to attach an image: from its content, as `check` recognises it."""
     from mkrescue.check import detect
 
     image = Path(image)
-    if not image.is_file():
-        raise InputFileError(f"{image}: no such image file")
+    _check_image(image)
     with image.open("rb") as fp:
         kind = detect(fp, image.stat().st_size)
     if kind not in MEDIA_FOR_KIND:
@@ -77,27 +89,44 @@ def media_for(image: Path) -> str:
     return MEDIA_FOR_KIND[kind]
 
 
+def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
+    """The screenshot never replaces the image, nor an existing file without --force."""
+    if not screenshot.parent.is_dir():
+        raise OutputError(f"the folder {screenshot.parent} for the screenshot does not exist: create it first")
+    if screenshot.is_dir():
+        raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {screenshot / 'screen.png'}")
+    with contextlib.suppress(OSError):
+        if os.path.samestat(screenshot.stat(), image.stat()):
+            raise OutputError(f"--screenshot {screenshot} is the image under test: choose another name for the screenshot")
+    if (screenshot.exists() or screenshot.is_symlink()) and not force:
+        raise OutputError(f"--screenshot {screenshot} already exists: choose another name or pass --force to replace it")
+
+
 def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
-         keys: Sequence[str] = (), screenshot: Path | None = None) -> BootResult:
+         keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False) -> BootResult:
     """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
     up on the screen or the serial port (without `expect`: until the screen has not
     changed for a while), or until `timeout` seconds have passed. Then type `keys`,
     each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
     "shift-a"), and return what the screen and the serial port show; with `screenshot`,
-    also save the screen as a PNG there."""
+    also save the screen as a PNG there (replacing a file only with `force`)."""
     if media not in MEDIA:
         raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise UsageError(f"--timeout {timeout:g} is not a number of seconds from above 0 to {MAX_TIMEOUT:g}")
     image = Path(image)
-    if not image.is_file():
-        raise InputFileError(f"{image}: no such image file")
-    if screenshot is not None and not Path(screenshot).parent.is_dir():
-        raise OutputError(f"the folder {Path(screenshot).parent} for the screenshot does not exist: create it first")
-    if screenshot is not None and Path(screenshot).is_dir():
-        raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {Path(screenshot) / 'screen.png'}")
+    _check_image(image)
+    if screenshot is not None:
+        _check_screenshot(Path(screenshot), image, force)
     qemu = shutil.which(QEMU)
     if qemu is None:
         raise QemuMissing()
-    with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
+    try:
+        temporary = tempfile.TemporaryDirectory(prefix="mkrescue-boot-")
+    except OSError as exc:
+        raise WriteError(f"cannot make a temporary folder in {tempfile.gettempdir()} ({os_reason(exc)}): free space"
+                         " there, or set TMPDIR to a folder with room") from exc
+    with temporary as tmp:
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
         trace = work / "reads"
@@ -129,17 +158,23 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
             if screenshot is not None:
                 png = work / "screen.png"
                 qmp.command("screendump", filename=str(png), format="png")
-                try:
-                    shutil.move(png, screenshot)
-                except OSError as exc:
-                    raise WriteError(f"cannot save the screenshot as {screenshot}: {os_reason(exc)};"
-                                     " choose a folder you can write to") from exc
+                _save_screenshot(png.read_bytes(), Path(screenshot), force)
         finally:
             if qmp is not None:
                 qmp.close()
             process.kill()
             process.wait()
     return BootResult(screen=screen, serial=serial_text, matched=matched, reads=reads)
+
+
+def _save_screenshot(png: bytes, screenshot: Path, force: bool) -> None:
+    try:
+        with pending(screenshot, force) as out:
+            out.file.write(png)
+            out.commit()
+    except OSError as exc:
+        raise WriteError(f"cannot save the screenshot as {screenshot}: {os_reason(exc)};"
+                         " choose a folder you can write to") from exc
 
 
 def _machine_options() -> list[str]:

@@ -39,9 +39,35 @@ BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Dis
 MEDIA_FOR_KIND = {"floppy": "floppy", "iso": "cdrom", "usb": "hdd"}
 
 
+@dataclass(frozen=True)
+class Step:
+    """Wait for `text` on the screen (or COM1), then type `keys` (QEMU key names)."""
+
+    text: str
+    keys: tuple[str, ...]
+
+
+STEP_ARROW = "=>"
+
+
+def parse_step(given: str) -> Step:
+    """'TEXT=>KEYS' (KEYS: QEMU key names separated by blanks, e.g. '1 dot 0 ret'; none
+    to only wait) as a Step."""
+    text, arrow, keys = given.rpartition(STEP_ARROW)
+    if not arrow or not text.strip():
+        raise UsageError(f"--step {given!r} is not TEXT=>KEYS: give the text to wait for, then =>, then the keys, "
+                         "e.g. --step 'Choose 1 to 6=>2'")
+    return Step(text.strip(), tuple(keys.split()))
+
+
 class QemuMissing(BootTestFailed):
     def __init__(self) -> None:
         super().__init__(f"{QEMU} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
+
+
+def failure_line(screen: str) -> str | None:
+    """The screen line saying the image did not boot, if one does."""
+    return next((line.strip() for line in screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,7 @@ class BootResult:
     screen: str  # the 80x25 text screen: 25 lines joined by "\n", trailing spaces stripped
     serial: str  # what COM1 received, CR LF as "\n"
     matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
+    missed_step: str | None = None  # "step N, TEXT": the step whose text never came (then nothing after it ran)
     reads: tuple[tuple[int, int], ...] = ()  # (offset, bytes) of each read of the image until then, before any `keys`
 
     @property
@@ -58,12 +85,14 @@ class BootResult:
     @property
     def failure(self) -> str | None:
         """The screen line saying the image did not boot, if one does."""
-        return next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+        return failure_line(self.screen)
 
     def problem(self, expect: str | None, timeout: float) -> str | None:
         """Why this boot does not pass, in one line; None when it does."""
         if self.failure:
             return f"the image did not boot: the screen says {self.failure!r}"
+        if self.missed_step:
+            return f"{self.missed_step} did not appear within {timeout:g} s"
         if not self.matched:
             return f"{expect!r} did not appear within {timeout:g} s" if expect else f"the screen never settled within {timeout:g} s"
         return None
@@ -103,13 +132,17 @@ def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
 
 
 def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
-         keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False) -> BootResult:
-    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
-    up on the screen or the serial port (without `expect`: until the screen has not
-    changed for a while), or until `timeout` seconds have passed. Then type `keys`,
-    each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
+         keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False,
+         steps: Sequence[Step] = ()) -> BootResult:
+    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb"); first play `steps` in
+    order, each waiting up to `timeout` seconds for its text (on a screen that changed
+    since the keys of the step before, if it typed any), then typing its keys. Then wait
+    until `expect` shows up on the screen or the serial port (without `expect`: until the
+    screen has not changed for a while), or until `timeout` seconds have passed. Then type
+    `keys`, each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
     "shift-a"), and return what the screen and the serial port show; with `screenshot`,
-    also save the screen as a PNG there (replacing a file only with `force`)."""
+    also save the screen as a PNG there (replacing a file only with `force`). A screen
+    saying the PC cannot boot the image ends any wait at once."""
     if media not in MEDIA:
         raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
@@ -145,14 +178,24 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 qmp.command("pmemsave", val=VGA_TEXT, size=COLUMNS * ROWS * 2, filename=str(screen_dump))
                 return _screen_text(screen_dump.read_bytes()), _serial_text(serial)
 
-            matched = _wait(look, expect, time.monotonic() + timeout)
-            reads = _reads(trace)
-            if keys:
-                for key in keys:
+            def type_keys(names: Sequence[str]) -> None:
+                for key in names:
                     refusal = qmp.command("human-monitor-command", **{"command-line": f"sendkey {key}"})
                     if refusal:  # the human monitor answers errors in text, success with nothing
                         raise BootTestFailed(f"QEMU cannot type {key!r}: {str(refusal).strip()}")
                     time.sleep(KEY_SECONDS)
+
+            missed, before = None, None
+            for number, step in enumerate(steps, 1):
+                if not _wait(look, step.text, time.monotonic() + timeout, changed_from=before):
+                    missed = f"step {number}, {step.text!r},"
+                    break
+                before = look() if step.keys else None  # a step without keys only checks the screen
+                type_keys(step.keys)
+            matched = missed is None and _wait(look, expect, time.monotonic() + timeout, changed_from=before)
+            reads = _reads(trace)
+            if keys and missed is None:
+                type_keys(keys)
                 time.sleep(AFTER_KEYS_SECONDS)
             screen, serial_text = look()
             if screenshot is not None:
@@ -164,7 +207,7 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 qmp.close()
             process.kill()
             process.wait()
-    return BootResult(screen=screen, serial=serial_text, matched=matched, reads=reads)
+    return BootResult(screen=screen, serial=serial_text, matched=matched, missed_step=missed, reads=reads)
 
 
 def _save_screenshot(png: bytes, screenshot: Path, force: bool) -> None:
@@ -196,16 +239,19 @@ def _media_options(image: Path, media: str) -> list[str]:
             "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
 
 
-def _wait(look, expect: str | None, deadline: float) -> bool:
-    """Poll the screen and the serial port until `expect` shows (or, without it, until
-    the screen has settled); False when the deadline comes first."""
+def _wait(look, expect: str | None, deadline: float, changed_from: tuple[str, str] | None = None) -> bool:
+    """Poll the screen and the serial port until `expect` shows on a screen other than
+    `changed_from` (or, without `expect`, until the screen has settled); False when the
+    deadline comes first, or at once when the screen says the PC cannot boot."""
     last, since = None, time.monotonic()
     while True:
         seen = look()
         now = time.monotonic()
         if expect is not None:
-            if expect in seen[0] or expect in seen[1]:
+            if seen != changed_from and (expect in seen[0] or expect in seen[1]):
                 return True
+            if failure_line(seen[0]):
+                return False
         elif seen != last:
             last, since = seen, now
         elif now - since >= STABLE_SECONDS:

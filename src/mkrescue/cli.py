@@ -163,17 +163,20 @@ def check_command(image, as_json, debug) -> None:
 @click.argument("image", type=click.Path(path_type=Path))
 @click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb"]), help="How to attach the image; default: from its content (a USB image as a hard disk).")
 @click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait (for --expect, and for each --step).")
 @click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
+@click.option("--step", "steps", multiple=True, metavar="TEXT=>KEYS",
+              help="Before --expect: wait for TEXT, then type KEYS (QEMU key names, e.g. '1 dot 0 dot 0 ret'); repeatable, in order.")
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --screenshot file.")
 @_debug_option
-def boot_test_command(image, media, expect, timeout, keys, screenshot, force, debug) -> None:
+def boot_test_command(image, media, expect, timeout, keys, steps, screenshot, force, debug) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
-    from mkrescue.boottest import boot, media_for
+    from mkrescue.boottest import boot, media_for, parse_step
 
+    steps = [parse_step(step) for step in steps]
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
-                  screenshot=screenshot, force=force)
+                  screenshot=screenshot, force=force, steps=steps)
     say(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)

@@ -336,6 +336,9 @@ def _profile_notes(chosen: Profile, payload: tuple[PayloadFile, ...], picked: bo
         how = "chosen by its name" if picked else "chosen with --profile"
         notes.append(f"flasher {flasher} uses the {chosen.name} profile ({how}): {chosen.description}; "
                      f"syntax from {chosen.source}" + ("; --profile picks another" if picked else ""))
+    else:
+        notes.append(f"no profile is made for a flasher named {flasher} (`mkrescue profiles` lists them): the menu runs "
+                     "the commands you give with --identify-cmd, --backup-cmd and --flash-cmd, or pass --profile")
     present = {f.dos_name for f in payload}
     for companion in chosen.companions:
         if companion not in present:

@@ -81,11 +81,12 @@ def cli() -> None:
 @click.option("--boot-default", type=int, default=1, show_default=True, help="Boot menu entry started after the countdown: 1 normal, 2 clean, 3 DOS prompt.")
 @click.option("--boot-timeout", type=int, default=5, show_default=True, help="Seconds the boot menu waits for a key (0: start the default at once).")
 @click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
+@click.option("--uefi-app", type=click.Path(path_type=Path), help="A CSM wrapper EFI application (e.g. CSMWrap's .efi) so USB images and CDs also boot UEFI-only PCs; experimental.")
 @_debug_option
 def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir,
                   cache_dir, mirror, packages_dir, offline, force,
                   profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
-                  boot_timeout, flasher_dir_a, debug) -> None:
+                  boot_timeout, flasher_dir_a, uefi_app, debug) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos import obtain_dos_files
@@ -101,7 +102,7 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
         disk_size=disk_size, hybrid=hybrid,
         profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
         backup_required=backup_required, expect_model=expect_model, ramdisk_size=ramdisk_size,
-        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
+        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a, uefi_app=uefi_app,
     )
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)
@@ -157,18 +158,19 @@ def check_command(image, as_json, debug) -> None:
 
 @cli.command("boot-test")
 @click.argument("image", type=click.Path(path_type=Path))
-@click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb"]), help="How to attach the image; default: from its content (a USB image as a hard disk).")
+@click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb", "usb2"]), help="How to attach the image (usb: a USB 3 stick, usb2: a USB 2 stick); default: from its content (a USB image as a hard disk).")
+@click.option("--firmware", type=click.Choice(["bios", "uefi"]), default="bios", show_default=True, help="The PC: a BIOS PC, or a UEFI-only PC (OVMF, no CSM; needs apt-get install ovmf).")
 @click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait.")
 @click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
 @_debug_option
-def boot_test_command(image, media, expect, timeout, keys, screenshot, debug) -> None:
+def boot_test_command(image, media, firmware, expect, timeout, keys, screenshot, debug) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
     from mkrescue.boottest import boot, media_for
 
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
-                  screenshot=screenshot)
+                  screenshot=screenshot, firmware=firmware)
     click.echo(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-from mkrescue import __version__
+from mkrescue import __version__, efiapp
 from mkrescue.menu import menu_context, menu_files
 from mkrescue.render import render, to_dos_text
 from mkrescue.spec import RescueSpec
@@ -44,6 +44,7 @@ def template_context(spec: RescueSpec) -> dict[str, object]:
         "ramdisk": [f.name for f in dos.ramdisk],
         "licenses": [f.name for f in dos.licenses],
         "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
+        "uefi_app": spec.uefi_app,
         **menu_context(spec),
     }
 
@@ -64,3 +65,11 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
     files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
     return files[:5] + [(MANIFEST, manifest(files))] + files[5:]
+
+
+def esp_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
+    """The files of the EFI System Partition: the CSM wrapper where UEFI firmware looks
+    for it, a note on what it is and its licence, and their SHA-256."""
+    context = template_context(spec)
+    files = [(efiapp.BOOT_PATH, spec.uefi_app.data), ("README.TXT", render("ESP.TXT", app=spec.uefi_app, **context))]
+    return [*files, (MANIFEST, manifest(files))]

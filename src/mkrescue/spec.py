@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from mkrescue.errors import OutputError, UsageError
+from mkrescue import efiapp
+from mkrescue.errors import InputFileError, OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import FORMATS
@@ -63,6 +64,7 @@ class RescueSpec:
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
     menu: MenuSettings = MenuSettings()
+    uefi_app: PayloadFile | None = None  # a CSM wrapper for UEFI-only PCs, booted from an EFI System Partition
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -140,7 +142,7 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
               profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
               flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
               backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
-              flasher_dir_a: bool = False) -> RescueSpec:
+              flasher_dir_a: bool = False, uefi_app: Path | None = None) -> RescueSpec:
     """Check every input; `obtain_dos` (which may download FreeDOS) runs only once the
     user's own inputs passed, so a typo is reported at once, not after a download."""
     fmt = format_for(output, media_format)
@@ -148,7 +150,10 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         raise UsageError("--size sets the size of a USB image; a CD or floppy image is as big as its files need")
     if floppy_size is not None and fmt == "usb":
         raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
+    if uefi_app is not None and fmt == "floppy":
+        raise UsageError("--uefi-app is for USB images and CDs: UEFI-only PCs cannot boot a floppy; build -o rescue.usb.img or rescue.iso")
     check_output(output, force)
+    app = read_uefi_app(uefi_app) if uefi_app is not None else None
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
     files, notes = _payload(inputs, taken)
@@ -178,7 +183,23 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         disk_size=parse_size(disk_size, "--size") if disk_size is not None else None,
         hybrid=hybrid,
         menu=menu,
+        uefi_app=app,
     )
+
+
+def read_uefi_app(path: Path) -> PayloadFile:
+    """The CSM wrapper, refused in one line unless it is an x86-64 EFI application."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_input says what is wrong with the path
+    if size > efiapp.MAX_SIZE:  # checked before reading: a wrong path may name a huge file
+        raise InputFileError(f"--uefi-app {path} has {size} bytes, more than an EFI boot application needs: give the CSM wrapper's .efi file")
+    data = read_input(path, "--uefi-app")
+    why = efiapp.problem(data)
+    if why:
+        raise InputFileError(f"--uefi-app {path} is not an x86-64 EFI application ({why}): give the CSM wrapper's .efi file, e.g. CSMWrap's")
+    return PayloadFile(path, efiapp.BOOT_NAME, data)
 
 
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)

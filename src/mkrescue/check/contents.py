@@ -23,7 +23,7 @@ PROGRAM_SUFFIXES = (".COM", ".EXE", ".BAT")
 
 def check_contents(volume: FatVolume, findings: Findings) -> None:
     _check_required(volume, findings)
-    _check_manifest(volume, findings)
+    check_manifest(volume, findings)
     _check_references(volume, findings)
 
 
@@ -70,7 +70,7 @@ def _read_text(volume: FatVolume, node: Node, findings: Findings) -> str | None:
         return None
 
 
-def _check_manifest(volume: FatVolume, findings: Findings) -> None:
+def check_manifest(volume: FatVolume, findings: Findings) -> None:
     node = volume.files.get(MANIFEST)
     if node is None:
         findings.warning("manifest.absent", "no MANIFEST.TXT: file contents cannot be verified")

@@ -18,7 +18,15 @@ from typing import Sequence
 from mkrescue.errors import InputFileError, MkrescueError, OutputError, WriteError, os_reason
 
 QEMU = "qemu-system-i386"
-MEDIA = ("floppy", "cdrom", "hdd", "usb")
+QEMU_64 = "qemu-system-x86_64"  # OVMF is x86-64 firmware
+MEDIA = ("floppy", "cdrom", "hdd", "usb", "usb2")
+FIRMWARES = ("bios", "uefi")
+# OVMF from Debian's `ovmf` package: UEFI without CSM, as a UEFI-only PC has it.
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+# What OVMF sends to the serial port when no medium has an EFI boot loader: it gives
+# up and opens its shell, which never boots anything by itself.
+UEFI_FAILURES = ("UEFI Interactive Shell",)
 VGA_TEXT = 0xB8000
 COLUMNS, ROWS = 80, 25
 POLL_SECONDS = 0.2
@@ -37,8 +45,8 @@ class BootTestError(MkrescueError):
 
 
 class QemuMissing(BootTestError):
-    def __init__(self) -> None:
-        super().__init__(f"{QEMU} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
+    def __init__(self, program: str = QEMU) -> None:
+        super().__init__(f"{program} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,11 @@ class BootResult:
 
     @property
     def failure(self) -> str | None:
-        """The screen line saying the image did not boot, if one does."""
-        return next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+        """The screen line saying the image did not boot, if one does; or that UEFI firmware found nothing to start."""
+        shown = next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+        if shown is None and any(f in self.serial for f in UEFI_FAILURES):
+            return "UEFI Interactive Shell (the firmware found no EFI boot loader)"
+        return shown
 
     def problem(self, expect: str | None, timeout: float) -> str | None:
         """Why this boot does not pass, in one line; None when it does."""
@@ -76,15 +87,18 @@ def media_for(image: Path) -> str:
 
 
 def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
-         keys: Sequence[str] = (), screenshot: Path | None = None) -> BootResult:
+         keys: Sequence[str] = (), screenshot: Path | None = None, firmware: str = "bios") -> BootResult:
     """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
     up on the screen or the serial port (without `expect`: until the screen has not
     changed for a while), or until `timeout` seconds have passed. Then type `keys`,
     each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
     "shift-a"), and return what the screen and the serial port show; with `screenshot`,
-    also save the screen as a PNG there."""
+    also save the screen as a PNG there. `firmware` "uefi" boots a UEFI-only PC (OVMF,
+    no CSM) instead of a BIOS PC."""
     if media not in MEDIA:
         raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+    if firmware not in FIRMWARES:
+        raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
     image = Path(image)
     if not image.is_file():
         raise InputFileError(f"{image}: no such image file")
@@ -92,13 +106,17 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
         raise OutputError(f"the folder {Path(screenshot).parent} for the screenshot does not exist: create it first")
     if screenshot is not None and Path(screenshot).is_dir():
         raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {Path(screenshot) / 'screen.png'}")
-    qemu = shutil.which(QEMU)
+    program = QEMU_64 if firmware == "uefi" else QEMU
+    qemu = shutil.which(program)
     if qemu is None:
-        raise QemuMissing()
+        raise QemuMissing(program)
+    if firmware == "uefi" and not (OVMF_CODE.is_file() and OVMF_VARS.is_file()):
+        raise BootTestError(f"OVMF (UEFI firmware for QEMU) not found as {OVMF_CODE}: install it (apt-get install ovmf)")
     with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
-        command = [qemu, *_machine_options(), *_media_options(image, media),
+        machine = _uefi_options(work) if firmware == "uefi" else _machine_options()
+        command = [qemu, *machine, *_media_options(image, media),
                    "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}"]
         with log.open("wb") as log_file:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
@@ -142,16 +160,34 @@ def _machine_options() -> list[str]:
     return ["-accel", "tcg", "-m", "32", "-display", "none", "-nic", "none", "-snapshot", "-no-user-config"]
 
 
+def _uefi_options(work: Path) -> list[str]:
+    """A UEFI-only PC: OVMF's code read-only, its variables in a copy of their own (the
+    firmware writes boot entries there). A CSM wrapper wants memory and, from 2.x on,
+    keeps one CPU for itself."""
+    variables = work / "OVMF_VARS.fd"
+    shutil.copyfile(OVMF_VARS, variables)
+    # -nodefaults: no empty CD drive, which the BIOS inside a CSM wrapper would try first.
+    return ["-M", "pc", "-nodefaults", "-m", "512", "-smp", "2", "-vga", "std", "-accel", "tcg", "-display", "none", "-nic", "none",
+            "-snapshot", "-no-user-config",
+            "-drive", f"if=pflash,unit=0,format=raw,readonly=on,file={_qemu_path(OVMF_CODE)}",
+            "-drive", f"if=pflash,unit=1,format=raw,file={_qemu_path(variables)}"]
+
+
+def _qemu_path(path: Path) -> str:
+    return str(path.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
+
+
 def _media_options(image: Path, media: str) -> list[str]:
-    file = "file=" + str(image.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
+    file = "file=" + _qemu_path(image)
     if media == "floppy":
         return ["-drive", f"if=floppy,index=0,format=raw,{file}", "-boot", "order=a"]
     if media == "cdrom":
         return ["-drive", f"if=ide,index=2,media=cdrom,format=raw,readonly=on,{file}", "-boot", "order=d"]
     if media == "hdd":
         return ["-drive", f"if=ide,index=0,media=disk,format=raw,{file}", "-boot", "order=c"]
-    return ["-device", "qemu-xhci,id=xhci", "-drive", f"if=none,id=stick,format=raw,{file}",
-            "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+    controller = "usb-ehci,id=usb" if media == "usb2" else "qemu-xhci,id=usb"  # a USB 2 stick, or a USB 3 one
+    return ["-device", controller, "-drive", f"if=none,id=stick,format=raw,{file}",
+            "-device", "usb-storage,bus=usb.0,drive=stick,bootindex=0"]
 
 
 def _wait(look, expect: str | None, deadline: float) -> bool:
@@ -161,6 +197,8 @@ def _wait(look, expect: str | None, deadline: float) -> bool:
     while True:
         seen = look()
         now = time.monotonic()
+        if any(f in seen[1] for f in UEFI_FAILURES):
+            return False  # the firmware gave up: nothing more will come
         if expect is not None:
             if expect in seen[0] or expect in seen[1]:
                 return True

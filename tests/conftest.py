@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# Fixtures defined next to their helpers, registered here once for every test module.
+pytest_plugins = ["build_fixtures", "check_images"]
 
 
 def _tool(name: str, package: str) -> str:

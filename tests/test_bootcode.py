@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from build_fixtures import build_with_stub_kernel, user_files  # noqa: F401  (fixture)
+from build_fixtures import build_with_stub_kernel
 from judges import cluster_chain, need
 from mkrescue import bootcode
 from mkrescue.boottest import boot

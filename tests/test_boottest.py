@@ -13,8 +13,8 @@ import pytest
 
 from judges import need
 from mkrescue import boottest, bootcode
-from mkrescue.boottest import BootResult, BootTestError, QemuMissing, boot
-from mkrescue.errors import InputFileError, MkrescueError
+from mkrescue.boottest import BootResult, QemuMissing, boot
+from mkrescue.errors import BootTestFailed, InputFileError, MkrescueError
 
 OK = "MKRESCUE-STUB OK DRIVE=80"
 
@@ -87,14 +87,14 @@ def test_image_is_unchanged_and_qemu_is_gone(disk, require_qemu):
 
 
 def test_qemu_is_stopped_when_something_fails(disk, require_qemu):
-    with pytest.raises(BootTestError, match="cannot type 'no-such-key'"):
+    with pytest.raises(BootTestFailed, match="cannot type 'no-such-key'"):
         boot(disk, "hdd", expect=OK, timeout=30, keys=["no-such-key"])
     assert our_qemus(disk) == []
 
 
 def test_qemu_that_does_not_start_is_one_clear_error(disk, monkeypatch):
     monkeypatch.setattr(boottest, "QEMU", "false")  # exits at once, as QEMU does on bad options
-    with pytest.raises(BootTestError, match="QEMU stopped at start"):
+    with pytest.raises(BootTestFailed, match="QEMU stopped at start"):
         boot(disk, "hdd", timeout=5)
 
 

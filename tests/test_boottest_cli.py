@@ -3,7 +3,7 @@
 
 import pytest
 
-from build_fixtures import build_with_stub_kernel, user_files  # noqa: F401  (fixture)
+from build_fixtures import build_with_stub_kernel
 from build_fixtures import run_mkrescue as mkrescue
 
 

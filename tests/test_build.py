@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from build_fixtures import dos_dir, files_limited_to, user_files  # noqa: F401  (fixtures)
+from build_fixtures import files_limited_to
 from build_fixtures import run_mkrescue as run
 from judges import fsck_fat, iso_file, need, read_fat_files
 from mkrescue.build import _cannot_write

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from check_images import SECTOR, FatEditor, broken, images, iso_boot_entry  # noqa: F401  (fixture)
+from check_images import SECTOR, FatEditor, broken, iso_boot_entry
 from build_fixtures import run_mkrescue as run
 from judges import fsck_fat, need, read_fat_files
 from mkrescue.check import check_image, format_text

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-from check_images import (ISO_SECTOR, SECTOR, FatEditor, broken, fix_validation_checksum, images,  # noqa: F401
+from check_images import (ISO_SECTOR, SECTOR, FatEditor, broken, fix_validation_checksum,
                           iso_boot_entry, iso_boot_volume, partition_entry)
 from mkrescue.check import check_image, format_text
 

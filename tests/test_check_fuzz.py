@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from check_images import ISO_SECTOR, SECTOR, FatEditor, broken, images, iso_boot_entry  # noqa: F401  (fixture)
+from check_images import ISO_SECTOR, SECTOR, FatEditor, broken, iso_boot_entry
 from mkrescue.check import check_image, format_text
 from mkrescue.check.dosrefs import batch_references, config_references
 

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from build_fixtures import files_limited_to, user_files  # noqa: F401  (fixture)
+from build_fixtures import files_limited_to
 from build_fixtures import run_mkrescue as mkrescue
 from judges import read_fat_files
 from mkrescue.freedos.catalogue import load

@@ -7,7 +7,6 @@ import subprocess
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from judges import fsck_fat, iso_file, need, read_fat_files
 from build_fixtures import run_mkrescue as run
 from test_build import build_args, error_lines

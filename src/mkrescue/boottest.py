@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from mkrescue.errors import InputFileError, MkrescueError, OutputError, WriteError, os_reason
+from mkrescue.errors import BootTestFailed, InputFileError, OutputError, WriteError, os_reason
 
 QEMU = "qemu-system-i386"
 QEMU_64 = "qemu-system-x86_64"  # OVMF is x86-64 firmware
@@ -40,11 +40,7 @@ BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Dis
 MEDIA_FOR_KIND = {"floppy": "floppy", "iso": "cdrom", "usb": "hdd"}
 
 
-class BootTestError(MkrescueError):
-    """QEMU could not run the image."""
-
-
-class QemuMissing(BootTestError):
+class QemuMissing(BootTestFailed):
     def __init__(self, program: str = QEMU) -> None:
         super().__init__(f"{program} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
 
@@ -82,7 +78,7 @@ def media_for(image: Path) -> str:
     with image.open("rb") as fp:
         kind = detect(fp, image.stat().st_size)
     if kind not in MEDIA_FOR_KIND:
-        raise BootTestError(f"{image} is not a floppy, CD or USB image: nothing a PC could boot; check it with mkrescue check")
+        raise BootTestFailed(f"{image} is not a floppy, CD or USB image: nothing a PC could boot; check it with mkrescue check")
     return MEDIA_FOR_KIND[kind]
 
 
@@ -111,7 +107,7 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
     if qemu is None:
         raise QemuMissing(program)
     if firmware == "uefi" and not (OVMF_CODE.is_file() and OVMF_VARS.is_file()):
-        raise BootTestError(f"OVMF (UEFI firmware for QEMU) not found as {OVMF_CODE}: install it (apt-get install ovmf)")
+        raise BootTestFailed(f"OVMF (UEFI firmware for QEMU) not found as {OVMF_CODE}: install it (apt-get install ovmf)")
     with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
@@ -133,7 +129,7 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 for key in keys:
                     refusal = qmp.command("human-monitor-command", **{"command-line": f"sendkey {key}"})
                     if refusal:  # the human monitor answers errors in text, success with nothing
-                        raise BootTestError(f"QEMU cannot type {key!r}: {str(refusal).strip()}")
+                        raise BootTestFailed(f"QEMU cannot type {key!r}: {str(refusal).strip()}")
                     time.sleep(KEY_SECONDS)
                 time.sleep(AFTER_KEYS_SECONDS)
             screen, serial_text = look()
@@ -254,7 +250,7 @@ class _Qmp:
             if "return" in reply:
                 return reply["return"]
             if "error" in reply:
-                raise BootTestError(f"QEMU refused {name}: {reply['error'].get('desc', reply['error'])}")
+                raise BootTestFailed(f"QEMU refused {name}: {reply['error'].get('desc', reply['error'])}")
             # anything else is an asynchronous event
 
     def close(self) -> None:
@@ -270,8 +266,8 @@ class _Qmp:
             raise self._failure("QEMU stopped")
         return json.loads(line)
 
-    def _failure(self, what: str) -> BootTestError:
+    def _failure(self, what: str) -> BootTestFailed:
         """`what`, with the last line QEMU printed, which usually says why."""
         self.process.poll()
         lines = [line for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
-        return BootTestError(f"{what}: {lines[-1]}" if lines else what)
+        return BootTestFailed(f"{what}: {lines[-1]}" if lines else what)

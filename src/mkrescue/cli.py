@@ -128,15 +128,12 @@ def fetch_command(cache_dir, mirror, packages_dir, offline, debug) -> None:
 @_debug_option
 def profiles_command(debug) -> None:
     """List the flasher profiles (--profile NAME)."""
-    from mkrescue.profiles import all_profiles
+    from mkrescue.profiles import all_profiles, profile_lines
 
     for profile in all_profiles().values():
         click.echo(f"{profile.name:<10} {profile.description}")
-        for kind in ("identify", "backup", "flash"):
-            command = getattr(profile, kind)
-            if command:
-                click.echo(f"{'':<10}   {kind + ':':<9} {command}")
-        click.echo(f"{'':<10}   source:   {profile.source}")
+        for label, value in profile_lines(profile):
+            click.echo(f"{'':<10}   {label + ':':<9} {value}")
 
 
 @cli.command("check")

@@ -1,6 +1,7 @@
 """The exception family. Every error a user can cause is a MkrescueError whose
 str() is one line: what is wrong and what to do. cli.main() is the single place
-that turns them into messages and exit codes."""
+that turns them into messages and exit codes; anything else that reaches it
+(ShippedDataError included) is a bug in mkrescue, reported as an internal error."""
 
 
 class MkrescueError(Exception):
@@ -53,4 +54,14 @@ class CheckFailed(MkrescueError):
 
 
 class BootTestFailed(MkrescueError):
-    """The booted image did not show what was expected."""
+    """A boot test did not pass: QEMU could not run the image, or the booted image did
+    not show what was expected."""
+
+
+class TemplateProblem(MkrescueError):
+    """A rendered file breaks a DOS rule: a bug in a template or an input that slipped through."""
+
+
+class ShippedDataError(ValueError):
+    """Data shipped inside mkrescue (a flasher profile, the FreeDOS catalogue) is broken: a bug
+    in mkrescue, never the user's doing, so deliberately not a MkrescueError."""

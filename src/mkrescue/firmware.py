@@ -3,14 +3,13 @@ file before it is flashed into a device far from any Python."""
 
 from __future__ import annotations
 
-from mkrescue.errors import InputFileError, UsageError
+from mkrescue.errors import InputFileError
+from mkrescue.profiles import MAX_MODEL, check_text
 
 # Flash chips of drives, disks and mainboards hold from 64 KiB to a few MiB; 32 MiB
 # covers the largest BIOS images. Outside this range the file is probably not a raw image.
 SMALLEST_PLAUSIBLE = 16 * 1024
 LARGEST_PLAUSIBLE = 32 * 1024 * 1024
-# The menu shows the model on one 80-column line with the firmware's name and size.
-MAX_MODEL = 32
 # Containers that users download instead of the raw image inside them.
 _CONTAINERS = {
     b"PK\x03\x04": "a ZIP archive",
@@ -21,13 +20,12 @@ _CONTAINERS = {
 }
 
 
-def check_model(name: str, data: bytes, model: str) -> None:
+def check_model(name: str, data: bytes, model: str) -> str:
     """Refuse a firmware that does not name the expected model (e.g. ND-1300A): the seed case
-    of this project was a drive killed by another model's firmware."""
-    if not model.strip() or not model.isascii() or not model.isprintable() or len(model) > MAX_MODEL:
-        raise UsageError(f"--expect-model {model!r} must be a plain ASCII model name of at most {MAX_MODEL} characters, such as ND-1300A")
+    of this project was a drive killed by another model's firmware. Returns the model."""
+    model = check_text(model, "the model name", "--expect-model", MAX_MODEL)
     if model.encode("ascii") in data:
-        return
+        return model
     hint = ""
     if model.lower().encode("ascii") in data.lower():
         hint = " (it does contain it in another letter case: pass --expect-model exactly as the file spells it)"

@@ -41,6 +41,8 @@ DOS_PROGRAMS = {
 }
 # The batch variable that holds the backup file's name while the backup command runs.
 BACKUP_VARIABLE = "%MKNEW%"
+# The batch variable that holds the device id the user typed.
+DEVICE_VARIABLE = "%MKDEV%"
 LETTERS = string.ascii_uppercase
 # SHSURDRV's exit code is the drive number; A: and B: are floppies, never a RAM disk.
 FIRST_RAMDISK_LETTER = 3
@@ -55,7 +57,7 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
     free = list(LETTERS[2:])
 
     def command(template: str | None) -> str | None:
-        return batch_line(template, flasher, firmware, BACKUP_VARIABLE) if template else None
+        return batch_line(template, flasher, firmware, BACKUP_VARIABLE, DEVICE_VARIABLE) if template else None
 
     return {
         "letters": " ".join(LETTERS),

@@ -1,18 +1,13 @@
-"""DOS rules for the user's files: 8.3 names, collisions, executable detection, sizes."""
+"""DOS rules for the user's files: executable detection, reading them; their 8.3 names come from dosname."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import InputFileError, UsageError
+from mkrescue.errors import InputFileError
 
-# Characters DOS accepts in a short name besides letters and digits.
-_DOS_SPECIAL = "!#$%&'()-@^_`{}~"
-_VALID_PART = re.compile(r"[A-Z0-9" + re.escape(_DOS_SPECIAL) + r"]+")
-_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", "CLOCK$"} | {f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10)}
 EXECUTABLE_EXTENSIONS = (".EXE", ".COM", ".BAT")
 
 
@@ -31,47 +26,6 @@ class PayloadFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
-
-
-def is_valid_83(name: str) -> bool:
-    base, dot, ext = name.partition(".")
-    if not base or len(base) > 8 or len(ext) > 3 or "." in ext or (dot and not ext):
-        return False
-    if base in _DEVICE_NAMES:
-        return False
-    return all(_VALID_PART.fullmatch(part) for part in (base, ext) if part)
-
-
-def _squeeze(text: str) -> str:
-    """Upper-case and keep only characters DOS allows, replacing the rest with '_'."""
-    out = []
-    for ch in text.upper():
-        if ch.isascii() and (ch.isalnum() or ch in _DOS_SPECIAL):
-            out.append(ch)
-        elif ch not in " .":
-            out.append("_")
-    return "".join(out)
-
-
-def short_name(filename: str, taken: set[str]) -> str:
-    """Map a host file name to a unique 8.3 name, the way users expect from DOS:
-    keep it when it already is valid, else squeeze and truncate, and add ~N on collision."""
-    upper = filename.upper()
-    if is_valid_83(upper) and upper not in taken:
-        return upper
-    stem, _, ext = filename.rpartition(".") if "." in filename.lstrip(".") else (filename, "", "")
-    base, ext = _squeeze(stem), _squeeze(ext)[:3]
-    if not base or base in _DEVICE_NAMES:
-        raise UsageError(f"{filename!r} cannot be given a DOS 8.3 name: rename it to something like FLASH.EXE")
-    candidate = base[:8] + (f".{ext}" if ext else "")
-    if candidate not in taken and is_valid_83(candidate):
-        return candidate
-    for n in range(1, 100):
-        tail = f"~{n}"
-        candidate = base[: 8 - len(tail)] + tail + (f".{ext}" if ext else "")
-        if candidate not in taken:
-            return candidate
-    raise UsageError(f"{filename!r} cannot be given a unique DOS 8.3 name: rename the files so their first letters differ")
 
 
 def read_input(path: Path, what: str) -> bytes:

@@ -6,12 +6,10 @@ from functools import cache
 
 import jinja2
 
+from mkrescue.errors import TemplateProblem
+
 # COMMAND.COM reads at most 127 characters of a command line; keep every line within it.
 MAX_LINE = 127
-
-
-class TemplateProblem(ValueError):
-    """A rendered file breaks a DOS rule: a bug in a template or an input that slipped through."""
 
 
 @cache

@@ -17,8 +17,10 @@ from mkrescue.errors import InputFileError, OutputError, UsageError
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.media import FORMATS
-from mkrescue.payload import PayloadFile, check_dos_program, read_input, short_name
-from mkrescue.profiles import check_command, check_length, get_profile, profile_for_flasher
+from mkrescue.dosname import short_name
+from mkrescue.payload import PayloadFile, check_dos_program, read_input
+from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
+                               profile_for_flasher, uses_device)
 
 FLOPPY_SIZES = {"1.44": 1440, "2.88": 2880}
 VOLUME_LABEL = "MKRESCUE"
@@ -47,6 +49,9 @@ class MenuSettings:
     boot_timeout: int = 5  # seconds; 0 = start the default at once
     flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
     expect_model: str | None = None
+    device_hint: str | None = None  # set when a command uses {device}: the menu asks for it
+    backup_model: str | None = None  # text the menu looks for in a backup (the new firmware has it)
+    no_backup_reason: str | None = None  # why the profile has no backup command
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     files, notes = _payload(inputs, taken)
     warnings = notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
     if expect_model is not None:
-        check_model(files[1].dos_name, files[1].data, expect_model)
+        expect_model = check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
     dos = obtain_dos()
     menu, menu_notes = _menu_settings(
@@ -225,22 +230,34 @@ def ramdisk_needs_kib(files: list[PayloadFile], dos: DosFiles) -> int:
 def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | None, commands: dict[str, str | None],
                    ramdisk_size: str | None, expect_model: str | None, backup_required: bool, boot_default: int,
                    boot_timeout: int, flasher_dir_a: bool) -> tuple[MenuSettings, list[str]]:
-    notes = []
-    chosen = get_profile(profile) if profile else profile_for_flasher(files[0].dos_name)
-    if profile is None and chosen.flashers:
-        notes.append(f"flasher {files[0].dos_name} uses the {chosen.name} profile ({chosen.description}); --profile picks another")
+    chosen = get_profile(profile) if profile else profile_for_flasher(files[0].dos_name, files[0].source.name)
+    notes = _profile_notes(chosen, files, picked=profile is None)
     resolved = {}
     for kind, given in commands.items():
         if given is not None:
             resolved[kind] = check_command(kind, given, f"--{kind}-cmd")
         else:
-            resolved[kind] = getattr(chosen, kind)
+            resolved[kind] = chosen.command(kind)
         if resolved[kind]:
             check_length(kind, resolved[kind], files[0].dos_name, files[1].dos_name, f"the {kind} command")
+    no_backup_reason = chosen.no_backup_reason if resolved["backup"] is None else None
     if resolved["flash"] is None:
         notes.append("no flash command (--flash-cmd or --profile): the menu cannot flash; the user runs the flasher at its DOS prompt")
     elif backup_required and resolved["backup"] is None:
-        raise UsageError("flashing needs a backup first, but there is no backup command: give --backup-cmd, or pass --no-backup-required")
+        why = f"the {chosen.name} profile has no backup command ({no_backup_reason})" if no_backup_reason else "there is no backup command"
+        raise UsageError(f"flashing needs a backup first, but {why}: give --backup-cmd, or pass --no-backup-required")
+    device_hint = None
+    if any(uses_device(resolved[kind]) for kind in COMMANDS):
+        device_hint = chosen.device_hint or DEFAULT_HINT
+        raise UsageError("the menu cannot ask for {device} yet (issue 16 in progress): give the device in the command itself")
+    backup_model = expect_model
+    if backup_model is None and chosen.model_pattern and resolved["backup"]:
+        if chosen.model_pattern.encode("ascii") in files[1].data:
+            backup_model = chosen.model_pattern
+        else:
+            notes.append(f"firmware {files[1].dos_name} does not contain {chosen.model_pattern!r}, which the {chosen.name} profile "
+                         "expects in such firmware: the menu will not compare the backup's model; check the file, or "
+                         "name the model with --expect-model")
     if boot_default not in BOOT_CHOICES:
         raise UsageError(f"--boot-default {boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
     if not 0 <= boot_timeout <= MAX_BOOT_TIMEOUT:
@@ -259,6 +276,25 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     settings = MenuSettings(
         profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
         backup_required=backup_required, ramdisk_kib=ramdisk_kib, boot_default=boot_default, boot_timeout=boot_timeout,
-        flasher_dir_a=flasher_dir_a, expect_model=expect_model,
+        flasher_dir_a=flasher_dir_a, expect_model=expect_model, device_hint=device_hint, backup_model=backup_model,
+        no_backup_reason=no_backup_reason,
     )
     return settings, notes
+
+
+def _profile_notes(chosen: Profile, files: list[PayloadFile], picked: bool) -> list[str]:
+    """Which profile the build uses and where its syntax comes from; the companion files
+    the flasher needs that are not on the medium."""
+    flasher = files[0].dos_name
+    notes = []
+    if chosen.flashers or not picked:
+        how = "chosen by its name" if picked else "chosen with --profile"
+        notes.append(f"flasher {flasher} uses the {chosen.name} profile ({how}): {chosen.description}; "
+                     f"syntax from {chosen.source}" + ("; --profile picks another" if picked else ""))
+    present = {f.dos_name for f in files}
+    for companion in chosen.companions:
+        if companion not in present:
+            option = "--driver" if companion.endswith(".SYS") else "--add"
+            notes.append(f"{flasher} needs {companion} beside it ({chosen.name} profile), and it is not on the medium: "
+                         f"add it with {option} PATH/{companion}")
+    return notes

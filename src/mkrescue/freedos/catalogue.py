@@ -1,7 +1,7 @@
 """The catalogue of FreeDOS packages mkrescue needs (catalogue.json, package data):
 where each package lives in the FreeDOS repository, which zip members go where in
 the assembled DOS dir, its licence and where its source is. This module loads and
-validates it; a broken catalogue is a bug in mkrescue, so it raises ValueError."""
+validates it; a broken catalogue is a bug in mkrescue, so it raises ShippedDataError."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from mkrescue.dosname import is_valid_83
+from mkrescue.errors import ShippedDataError
 from mkrescue.freedos.extract import unsafe_reason
 
 SCHEMA = 1
 _NAME = re.compile(r"[a-z0-9_]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-# One 8.3 path component, upper case, as the DOS dir and the medium use.
-_DOS_COMPONENT = re.compile(r"[A-Z0-9_$~!#%&'@^`{}()-]{1,8}(\.[A-Z0-9_$~!#%&'@^`{}()-]{1,3})?")
 TARGET_DIRS = ("BIN",)
 SOURCES_TXT = "LICENSES/SOURCES.TXT"
 
@@ -80,10 +80,10 @@ def load() -> Catalogue:
 
 def from_dict(data: dict[str, Any]) -> Catalogue:
     if data.get("schema") != SCHEMA:
-        raise ValueError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
+        raise ShippedDataError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
     base_url = _text(data, "base_url", "catalogue")
     if not base_url.startswith(("http://", "https://")):
-        raise ValueError(f"FreeDOS catalogue: base_url {base_url!r} is not an http(s) URL")
+        raise ShippedDataError(f"FreeDOS catalogue: base_url {base_url!r} is not an http(s) URL")
     packages = tuple(_package(p) for p in _list(data, "packages", "catalogue"))
     _check_unique([p.name for p in packages], "package name")
     targets = [f.target for p in packages for f in p.files] + [p.licence_target for p in packages] + [SOURCES_TXT]
@@ -104,10 +104,10 @@ def _package(data: dict[str, Any]) -> Package:
     group = _text(data, "group", where)
     for value, what in ((name, "name"), (group, "group")):
         if not _NAME.fullmatch(value):
-            raise ValueError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
+            raise ShippedDataError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
     sha256 = data.get("sha256")
     if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)):
-        raise ValueError(f"FreeDOS catalogue: {where}: sha256 must be 64 lower-case hex digits or null")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: sha256 must be 64 lower-case hex digits or null")
     lsm = data.get("lsm")
     files = tuple(
         FileEntry(_member(f, "member", where), _target(_text(f, "target", where), where))
@@ -132,7 +132,7 @@ def _package(data: dict[str, Any]) -> Package:
 
 def _sources(data: Any, where: str) -> Sources:
     if not isinstance(data, dict) or not (data.get("in_package") or data.get("elsewhere")):
-        raise ValueError(f"FreeDOS catalogue: {where}: 'sources' needs 'in_package' and/or 'elsewhere'")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'sources' needs 'in_package' and/or 'elsewhere'")
     return Sources(_member(data, "in_package", where) if "in_package" in data else None,
                    _text(data, "elsewhere", where) if "elsewhere" in data else None)
 
@@ -140,14 +140,14 @@ def _sources(data: Any, where: str) -> Sources:
 def _text(data: dict[str, Any], key: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty string")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty string")
     return value
 
 
 def _list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
     value = data.get(key)
     if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
-        raise ValueError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty list of objects")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: {key!r} must be a non-empty list of objects")
     return value
 
 
@@ -155,14 +155,14 @@ def _member(data: dict[str, Any], key: str, where: str) -> str:
     value = _text(data, key, where)
     reason = unsafe_reason(value)
     if reason:
-        raise ValueError(f"FreeDOS catalogue: {where}: member {value!r} {reason}")
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: member {value!r} {reason}")
     return value
 
 
 def _target(value: str, where: str) -> str:
     parts = value.split("/")
-    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not _DOS_COMPONENT.fullmatch(parts[1]):
-        raise ValueError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
+    if len(parts) != 2 or parts[0] not in TARGET_DIRS or not is_valid_83(parts[1]):
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: target {value!r} must be BIN/<8.3 upper-case name>")
     return value
 
 
@@ -170,5 +170,5 @@ def _check_unique(values: list[str], what: str) -> None:
     seen = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"FreeDOS catalogue: {what} {value!r} appears twice")
+            raise ShippedDataError(f"FreeDOS catalogue: {what} {value!r} appears twice")
         seen.add(value)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mkrescue.errors import DosFilesError
-from mkrescue.payload import short_name
+from mkrescue.dosname import short_name
 
 # Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
 SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")

@@ -1,0 +1,149 @@
+"""A tiny DOS for testing our own .COM tools in CI, where there is no FreeDOS: the real
+machine code runs on the Unicorn CPU emulator in 16-bit real mode, and the few DOS services
+the tools call (files, console, exit) are answered here from a dict of files. What the tools
+do on real FreeDOS is tested in QEMU when FreeDOS files are at hand (test_menu_qemu.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+unicorn = pytest.importorskip("unicorn", reason="the Unicorn CPU emulator runs our DOS tools (pip install unicorn)")
+from unicorn import x86_const as x86  # noqa: E402
+
+SEGMENT = 0x1000  # where the .COM and its PSP live
+CARRY = 0x0001
+MAX_STEPS = 50_000_000  # instructions: a tool that loops forever fails the test, not the run
+MAX_HANDLES = 15  # as DOS's FILES=20 less the five standard handles
+
+
+class DosExit(Exception):
+    pass
+
+
+@dataclass
+class DosRun:
+    """What a tool left behind: its exit code, what it printed, the files as they are now."""
+
+    errorlevel: int
+    output: str
+    files: dict[str, bytes]
+
+
+@dataclass
+class _Dos:
+    files: dict[str, bytearray]
+    drive: str
+    output: list[str] = field(default_factory=list)
+    handles: dict[int, list] = field(default_factory=dict)  # handle -> [path, position]
+    errorlevel: int | None = None
+
+    def path(self, name: str) -> str:
+        name = name.upper().replace("/", "\\")
+        if len(name) < 2 or name[1] != ":":
+            name = f"{self.drive}{name if name.startswith(chr(92)) else chr(92) + name}"
+        return name
+
+    def string(self, uc, address: int, end: int) -> str:
+        data = bytearray()
+        while (byte := uc.mem_read(address + len(data), 1)[0]) != end:
+            data.append(byte)
+        return data.decode("latin-1")
+
+    def open(self, path: str, create: bool) -> int:
+        if create:
+            self.files[path] = bytearray()
+        elif path not in self.files:
+            raise FileNotFoundError
+        if len(self.handles) >= MAX_HANDLES:
+            raise OSError("too many open files")
+        handle = max([4, *self.handles]) + 1
+        self.handles[handle] = [path, 0]
+        return handle
+
+    def call(self, uc) -> None:
+        ah = uc.reg_read(x86.UC_X86_REG_AH)
+        ds, dx = uc.reg_read(x86.UC_X86_REG_DS), uc.reg_read(x86.UC_X86_REG_DX)
+        bx, cx = uc.reg_read(x86.UC_X86_REG_BX), uc.reg_read(x86.UC_X86_REG_CX)
+        buffer = ds * 16 + dx
+        result, failed = None, False
+        if ah == 0x02:
+            self.output.append(chr(uc.reg_read(x86.UC_X86_REG_DL)))
+        elif ah == 0x09:
+            self.output.append(self.string(uc, buffer, ord("$")))
+        elif ah in (0x25, 0x35):
+            pass  # interrupt vectors: nothing here raises critical errors
+        elif ah in (0x3C, 0x3D):
+            try:
+                result = self.open(self.path(self.string(uc, buffer, 0)), create=ah == 0x3C)
+            except FileNotFoundError:
+                result, failed = 2, True
+            except OSError:
+                result, failed = 4, True
+        elif ah == 0x3E:
+            failed = self.handles.pop(bx, None) is None
+            result = 6 if failed else None
+        elif ah == 0x3F:
+            if bx not in self.handles:
+                result, failed = 6, True
+            else:
+                entry = self.handles[bx]
+                data = bytes(self.files[entry[0]][entry[1]:entry[1] + cx])
+                entry[1] += len(data)
+                uc.mem_write(buffer, data)
+                result = len(data)
+        elif ah == 0x40:
+            data = bytes(uc.mem_read(buffer, cx))
+            if bx in (1, 2):
+                self.output.append(data.decode("latin-1"))
+            elif bx in self.handles:
+                entry = self.handles[bx]
+                self.files[entry[0]][entry[1]:entry[1] + len(data)] = data
+                entry[1] += len(data)
+            else:
+                result, failed = 6, True
+            result = len(data) if not failed else result
+        elif ah == 0x41:
+            failed = self.files.pop(self.path(self.string(uc, buffer, 0)), None) is None
+            result = 2 if failed else None
+        elif ah == 0x4C:
+            self.errorlevel = uc.reg_read(x86.UC_X86_REG_AL)
+            uc.emu_stop()
+            return
+        else:
+            raise NotImplementedError(f"INT 21h AH={ah:02X}h is not part of this tiny DOS")
+        if result is not None:
+            uc.reg_write(x86.UC_X86_REG_AX, result)
+        flags = uc.reg_read(x86.UC_X86_REG_EFLAGS)
+        uc.reg_write(x86.UC_X86_REG_EFLAGS, flags | CARRY if failed else flags & ~CARRY)
+
+
+def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str = "C:") -> DosRun:
+    """Run a .COM program with a command tail and a set of files ("C:\\DIR\\NAME": bytes)."""
+    dos = _Dos({k.upper(): bytearray(v) for k, v in files.items()}, drive)
+    uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_16)
+    uc.mem_map(0, 0x100000)
+    base = SEGMENT * 16
+    tail = (" " + arguments if arguments else "").encode("ascii")
+    uc.mem_write(base, b"\xcd\x20")  # PSP:0 is INT 20h, where a final RET lands
+    uc.mem_write(base + 0x80, bytes([len(tail)]) + tail + b"\r")
+    uc.mem_write(base + 0x100, program)
+    for register in (x86.UC_X86_REG_CS, x86.UC_X86_REG_DS, x86.UC_X86_REG_ES, x86.UC_X86_REG_SS):
+        uc.reg_write(register, SEGMENT)
+    uc.reg_write(x86.UC_X86_REG_SP, 0xFFFE)  # a zero word on the stack: RET goes to PSP:0
+
+    def interrupt(uc, number, _data):
+        if number == 0x21:
+            dos.call(uc)
+        elif number == 0x20:
+            dos.errorlevel = 0
+            uc.emu_stop()
+        else:
+            raise NotImplementedError(f"INT {number:02X}h is not part of this tiny DOS")
+
+    uc.hook_add(unicorn.UC_HOOK_INTR, interrupt)
+    uc.emu_start(base + 0x100, 0, count=MAX_STEPS)
+    if dos.errorlevel is None:
+        raise AssertionError(f"the program did not exit within {MAX_STEPS} instructions")
+    return DosRun(dos.errorlevel, "".join(dos.output), {k: bytes(v) for k, v in dos.files.items()})

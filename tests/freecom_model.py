@@ -42,10 +42,12 @@ class Pc:
     boot: str  # "A"
     xms: bool = True
     ramdisk_letter: str | None = None
+    xms_free_kib: int = 512 * 1024  # the largest free XMS block
+    ramdisk_kib: int | None = None  # the size the RAM disk was made with
 
 
 def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_disks: int = 0, cd_drive: bool = False,
-             floppy_a: bool = False, xms: bool = True) -> Pc:
+             floppy_a: bool = False, xms: bool = True, xms_free_kib: int = 512 * 1024) -> Pc:
     """A PC as DOS sees it: A: (a floppy drive when asked for or booted from), C:... hard disks
     (the boot drive C: when booted from a USB stick), then a CD drive letter."""
     drives: dict[str, Drive] = {}
@@ -62,7 +64,7 @@ def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_di
         drives[next(letters)] = Drive()
     if cd_drive:
         drives[next(letters)] = Drive(writable=False, media=False)
-    return Pc(drives, boot, xms=xms)
+    return Pc(drives, boot, xms=xms, xms_free_kib=xms_free_kib)
 
 
 @dataclass
@@ -321,10 +323,16 @@ class Run:
             return None
         assert found or self.read(word) is not None or self.read(word + ".EXE") is not None, f"{name} is not on PATH {self.env.get('PATH')}"
         base = name.split(".")[0]
-        if base == "SHSURDRV":
-            if not self.pc.xms:
+        if base == "XMSFREE":
+            want, need = int(args[0]), int(args[1])
+            free = self.pc.xms_free_kib
+            self.errorlevel = 3 if not self.pc.xms else 0 if free >= want else 1 if free >= need else 2
+        elif base == "SHSURDRV":
+            size = next(int(a[3:-1]) for a in args if a.upper().startswith("/D:"))
+            if not self.pc.xms or size > self.pc.xms_free_kib:
                 self.errorlevel = 255
                 return None
+            self.pc.ramdisk_kib = size
             letter = next(c for c in "CDEFGHIJKLMNOPQRSTUVWXYZ" if c not in self.pc.drives)
             self.pc.drives[letter] = Drive()
             self.pc.ramdisk_letter = letter

@@ -4,6 +4,7 @@ AUTOEXEC.BAT and the batch files in \\FREEDOS, and those extra files themselves.
 from __future__ import annotations
 
 import string
+from importlib.resources import files
 
 from mkrescue.profiles import batch_line
 from mkrescue.render import render
@@ -38,6 +39,8 @@ DOS_PROGRAMS = {
         "b000eb02b001b44ccd21b458f6e489fb01c3c324df2c413c1af5c3ac3c2074fb4e89f2ac3c2077fbc644ff"
         "0089f129d1493c2074014ec3000000000000"
     ),
+    # Whether the RAM disk fits the XMS memory that is free: no FreeDOS tool tells a batch file.
+    "XMSFREE.COM": (files("mkrescue") / "dosasm" / "XMSFREE.COM").read_bytes(),
 }
 # The batch variable that holds the backup file's name while the backup command runs.
 BACKUP_VARIABLE = "%MKNEW%"
@@ -68,6 +71,8 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "probe_letters": [" ".join(["%MKBOOT%", *candidates[:12]]), " ".join(candidates[12:])],
         "ramdisk_kib": menu.ramdisk_kib,
         "ramdisk_mib": -(-menu.ramdisk_kib // 1024),
+        "ramdisk_least_kib": menu.ramdisk_least_kib,
+        "ramdisk_least_mib": -(-menu.ramdisk_least_kib // 1024),
         "copied": ["COMMAND.COM"] + [f"FREEDOS\\{name}" for name in freedos] + flash_files,
         "identify": command(menu.identify_cmd),
         "backup": command(menu.backup_cmd),

@@ -45,6 +45,7 @@ class MenuSettings:
     flash_cmd: str | None = None
     backup_required: bool = True  # flash only after a backup in the same boot
     ramdisk_kib: int = MIN_RAMDISK_KIB
+    ramdisk_least_kib: int = MIN_RAMDISK_KIB  # what the files need, for a PC with less XMS free than ramdisk_kib
     boot_default: int = 1
     boot_timeout: int = 5  # seconds; 0 = start the default at once
     flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
@@ -262,7 +263,8 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
         raise UsageError(f"--boot-default {boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
     if not 0 <= boot_timeout <= MAX_BOOT_TIMEOUT:
         raise UsageError(f"--boot-timeout {boot_timeout} is out of range: give 0 to {MAX_BOOT_TIMEOUT} seconds")
-    needed = max(MIN_RAMDISK_KIB, -(-ramdisk_needs_kib(files, dos) // 1024) * 1024)
+    least = -(-ramdisk_needs_kib(files, dos) // 1024) * 1024
+    needed = max(MIN_RAMDISK_KIB, least)
     ramdisk_kib = needed
     if ramdisk_size is not None:
         ramdisk_kib = parse_size(ramdisk_size, "--ramdisk-size", bare_unit=1024) // 1024  # a bare number is KiB, as for DOS drivers
@@ -275,7 +277,7 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     flasher_dir_a = flasher_dir_a or chosen.flasher_dir_a
     settings = MenuSettings(
         profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
-        backup_required=backup_required, ramdisk_kib=ramdisk_kib, boot_default=boot_default, boot_timeout=boot_timeout,
+        backup_required=backup_required, ramdisk_kib=ramdisk_kib, ramdisk_least_kib=least, boot_default=boot_default, boot_timeout=boot_timeout,
         flasher_dir_a=flasher_dir_a, expect_model=expect_model, device_hint=device_hint, backup_model=backup_model,
         no_backup_reason=no_backup_reason,
     )

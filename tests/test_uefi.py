@@ -222,3 +222,42 @@ def test_csm_wrapper_boots_the_stub_kernel_on_a_uefi_only_pc(tmp_path, stub_kern
                  "--timeout", str(UEFI_TIMEOUT))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "SeaBIOS" in result.stdout and STUB_MARKER in result.stdout
+
+
+FREEDOS = os.environ.get("MKRESCUE_FREEDOS_DIR")
+MENU = "Choose 1 to 5"
+
+
+@pytest.fixture(scope="module")
+def freedos_images(tmp_path_factory):
+    """A USB image and an ISO with real FreeDOS and the real CSM wrapper, built once."""
+    if not FREEDOS:
+        pytest.skip("set MKRESCUE_FREEDOS_DIR to a folder of real FreeDOS files")
+    if not CSMWRAP.is_file():
+        pytest.skip(f"no CSM wrapper for the test at {CSMWRAP} (../shared/uefi/README.md; or set MKRESCUE_UEFI_DIR)")
+    tmp = tmp_path_factory.mktemp("uefi-freedos")
+    flasher, firmware = tmp / "FAKEFLSH.COM", tmp / "ND1300A.BIN"
+    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
+    built = {}
+    for name in ("rescue.usb.img", "rescue.iso"):
+        built[name] = tmp / name
+        result = run("--flasher", flasher, "--fw", firmware, "--dos-dir", FREEDOS, "--uefi-app", CSMWRAP,
+                     "--flash-cmd", "{flasher} -flash {firmware}", "--no-backup-required", "-o", built[name])
+        assert result.returncode == 0, result.stderr
+        assert check_image(built[name]).ok
+    return built
+
+
+@pytest.mark.parametrize("firmware, name, media", [
+    ("uefi", "rescue.usb.img", "hdd"),
+    ("uefi", "rescue.usb.img", "usb2"),
+    ("uefi", "rescue.iso", "cdrom"),
+    ("uefi", "rescue.iso", "hdd"),
+    ("bios", "rescue.usb.img", "hdd"),
+    ("bios", "rescue.iso", "cdrom"),
+])
+def test_real_freedos_reaches_the_menu_with_a_ram_disk(freedos_images, require_ovmf, firmware, name, media):
+    result = boot(freedos_images[name], media, expect=MENU, timeout=UEFI_TIMEOUT, firmware=firmware)
+    assert result.matched and result.failure is None, result.screen
+    assert "The boot disk is no longer needed" in result.screen, result.screen

@@ -13,6 +13,8 @@ unicorn = pytest.importorskip("unicorn", reason="the Unicorn CPU emulator runs o
 from unicorn import x86_const as x86  # noqa: E402
 
 SEGMENT = 0x1000  # where the .COM and its PSP live
+PARENT = 0x0800  # the shell that "runs" it: a PSP whose environment block follows
+PARENT_ENV = 0x0900
 CARRY = 0x0001
 MAX_STEPS = 50_000_000  # instructions: a tool that loops forever fails the test, not the run
 MAX_HANDLES = 15  # as DOS's FILES=20 less the five standard handles
@@ -31,6 +33,7 @@ class DosRun:
     errorlevel: int
     output: str
     files: dict[str, bytes]
+    environment: bytes = b""  # the parent's environment block as the tool left it
 
 
 @dataclass
@@ -40,6 +43,7 @@ class _Dos:
     output: list[str] = field(default_factory=list)
     handles: dict[int, list] = field(default_factory=dict)  # handle -> [path, position]
     errorlevel: int | None = None
+    keys: list[int] = field(default_factory=list)  # what the user types, in order
 
     def path(self, name: str) -> str:
         name = name.upper().replace("/", "\\")
@@ -72,6 +76,10 @@ class _Dos:
         result, failed = None, False
         if ah == 0x02:
             self.output.append(chr(uc.reg_read(x86.UC_X86_REG_DL)))
+        elif ah == 0x07:
+            if not self.keys:
+                raise AssertionError("the program waits for a key nobody types")
+            uc.reg_write(x86.UC_X86_REG_AL, self.keys.pop(0))
         elif ah == 0x09:
             self.output.append(self.string(uc, buffer, ord("$")))
         elif ah in (0x25, 0x35):
@@ -106,6 +114,15 @@ class _Dos:
             else:
                 result, failed = 6, True
             result = len(data) if not failed else result
+        elif ah == 0x42:
+            if bx not in self.handles:
+                result, failed = 6, True
+            else:
+                entry = self.handles[bx]
+                base = {0: 0, 1: entry[1], 2: len(self.files[entry[0]])}[uc.reg_read(x86.UC_X86_REG_AL)]
+                entry[1] = base + (cx << 16 | dx)
+                uc.reg_write(x86.UC_X86_REG_DX, entry[1] >> 16)
+                result = entry[1] & 0xFFFF
         elif ah == 0x41:
             failed = self.files.pop(self.path(self.string(uc, buffer, 0)), None) is None
             result = 2 if failed else None
@@ -144,13 +161,22 @@ class Xms:
             raise NotImplementedError(f"XMS function {ah:02X}h is not part of this stand-in")
 
 
-def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str = "C:", xms: Xms | None = None) -> DosRun:
+def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str = "C:", keys: str = "",
+            environment: bytes = b"\0\0\0", environment_size: int = 256, xms: Xms | None = None) -> DosRun:
     """Run a .COM program with a command tail and a set of files ("C:\\DIR\\NAME": bytes);
-    with `xms`, an XMS driver answers INT 2Fh AX=4300h/4310h and far calls."""
-    dos = _Dos({k.upper(): bytearray(v) for k, v in files.items()}, drive)
+    keys are what the user types; environment is the parent shell's block (its variables,
+    the empty string, the count of strings after them and those), in a memory block of
+    environment_size bytes (a multiple of 16); with `xms`, an XMS driver answers INT 2Fh
+    AX=4300h/4310h and far calls."""
+    dos = _Dos({k.upper(): bytearray(v) for k, v in files.items()}, drive, keys=list(keys.encode("latin-1")))
     uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_16)
     uc.mem_map(0, 0x100000)
+    mcb = (PARENT_ENV - 1) * 16
+    uc.mem_write(mcb, b"M" + PARENT.to_bytes(2, "little") + (environment_size // 16).to_bytes(2, "little"))
+    uc.mem_write(PARENT_ENV * 16, environment.ljust(environment_size, b"\xee"))
+    uc.mem_write(PARENT * 16 + 0x2C, PARENT_ENV.to_bytes(2, "little"))
     base = SEGMENT * 16
+    uc.mem_write(base + 0x16, PARENT.to_bytes(2, "little"))
     tail = (" " + arguments if arguments else "").encode("ascii")
     uc.mem_write(base, b"\xcd\x20")  # PSP:0 is INT 20h, where a final RET lands
     uc.mem_write(base + 0x80, bytes([len(tail)]) + tail + b"\r")
@@ -180,4 +206,5 @@ def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str 
     uc.emu_start(base + 0x100, 0, count=MAX_STEPS)
     if dos.errorlevel is None:
         raise AssertionError(f"the program did not exit within {MAX_STEPS} instructions")
-    return DosRun(dos.errorlevel, "".join(dos.output), {k: bytes(v) for k, v in dos.files.items()})
+    environment = bytes(uc.mem_read(PARENT_ENV * 16, environment_size))
+    return DosRun(dos.errorlevel, "".join(dos.output), {k: bytes(v) for k, v in dos.files.items()}, environment)

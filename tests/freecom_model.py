@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from dos_emulator import run_com
+
 
 def lines_of(data: bytes) -> list[str]:
     assert data.endswith(b"\r\n")
@@ -44,6 +46,7 @@ class Pc:
     ramdisk_letter: str | None = None
     xms_free_kib: int = 512 * 1024  # the largest free XMS block
     ramdisk_kib: int | None = None  # the size the RAM disk was made with
+    current_firmware: bytes = b"_NEC ND-1300A 1.06" + bytes(range(256)) * 1024  # what a dump reads
 
 
 def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_disks: int = 0, cd_drive: bool = False,
@@ -353,15 +356,40 @@ class Run:
             self.pc.drives[letter] = Drive(files={"\\" + p[len(prefix):]: d for p, d in source.files.items() if p.startswith(prefix)})
         elif base == "REBOOT":
             raise Rebooted
-        elif base == "CMPFILE":
-            first, second = self.read(args[0]), self.read(args[1])
-            self.errorlevel = 2 if first is None or second is None else int(first != second)
+        elif base == "CRCCHECK":
+            # The real program, on the emulated CPU, over the files of the drive it checks.
+            letter = args[0][0]
+            files = {f"{letter}:{path}": data for path, data in self.pc.drives[letter].files.items()}
+            program = self.read(f"{found[0]}\\CRCCHECK.COM")
+            self.errorlevel = run_com(program, " ".join(args), files).errorlevel
+        elif base in ("ASKDEV", "CHKBAK"):
+            self.our_tool(self.read(f"{found[0]}\\{base}.COM"), base, args)
         elif base == "BINFLASH":
             if args[0] == "-dump":
-                self.errorlevel = 0 if self.write(args[1], b"old firmware") else 1
+                self.errorlevel = 0 if self.write(args[1], self.pc.current_firmware) else 1
             else:
                 self.errorlevel = 0
         return None
+
+    def our_tool(self, program: bytes, name: str, args: list[str]) -> None:
+        """ASKDEV and CHKBAK are not modelled: their real machine code runs on the emulated
+        CPU (dos_emulator.py) with this shell's environment, keys and files."""
+        files, keys, environment = {}, "", b"\0\0\0"
+        if name == "ASKDEV":
+            keys = self.wait()
+            environment = b"".join(f"{k}={v}".encode() + b"\0" for k, v in self.env.items()) + b"\0\0\0"
+        else:
+            for arg in args[:2]:
+                letter, rest = self.split(arg)
+                if (data := self.read(arg)) is not None:
+                    files[f"{letter}:{rest}"] = data
+            args = [f"{letter}:{rest}" for letter, rest in map(self.split, args[:2])] + args[2:]
+        result = run_com(program, " ".join(args), files, keys=keys, environment=environment, environment_size=2048)
+        self.screen.extend(result.output.replace("\r\n", "\n").split("\n")[:-1] if result.output else [])
+        self.errorlevel = result.errorlevel
+        if name == "ASKDEV":
+            block = result.environment
+            self.env = dict(entry.decode().split("=", 1) for entry in block[: block.index(b"\0\0")].split(b"\0") if entry)
 
 
 def boot(image: dict[str, bytes], pc: Pc, config: str | None, keys: list[str]) -> Run:

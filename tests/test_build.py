@@ -60,6 +60,34 @@ def test_manifest_lists_every_other_file_with_its_hash(tmp_path, user_files, dos
     }
 
 
+def test_files_crc_lists_every_file_autoexec_copies_with_its_crc32(tmp_path, user_files, dos_dir):
+    import zlib
+
+    out = tmp_path / "rescue.img"
+    assert run(*build_args(user_files, dos_dir, out)).returncode == 0
+    files = read_fat_files(out)
+    lines = files.pop("FREEDOS/FILES.CRC").decode("ascii").splitlines()
+    listed = {line.split()[1]: line.split()[0] for line in lines}
+    copied = {path for path in files if path == "COMMAND.COM" or path.count("/") == 1 and path.split("/")[0] in ("FREEDOS", "FLASH")}
+    assert copied >= {"COMMAND.COM", "FREEDOS/CRCCHECK.COM", "FREEDOS/MENU.BAT", "FLASH/BINFLASH.EXE", "FLASH/ND1300A-.BIN"}
+    assert listed == {path.replace("/", "\\"): f"{zlib.crc32(files[path]):08X}" for path in copied}
+
+
+def test_more_files_than_the_ram_disk_check_takes_is_one_line_and_no_file(tmp_path, user_files, dos_dir):
+    extras = []
+    for number in range(700):
+        extra = tmp_path / "extra" / f"F{number}.DAT"
+        extra.parent.mkdir(exist_ok=True)
+        extra.write_bytes(b"x")
+        extras += ["--add", extra]
+    out = tmp_path / "rescue.usb.img"
+    result = run(*build_args(user_files, dos_dir, out), *extras)
+    assert result.returncode == 2 and not out.exists()
+    assert error_lines(result.stderr) == [
+        "mkrescue: error: 712 files are too many for the rescue disk to check its RAM disk copy: "
+        "put the --add files into fewer files (a ZIP, for example)"]
+
+
 def test_big_payload_takes_a_2_88_floppy(tmp_path, user_files, dos_dir):
     flasher, firmware = user_files
     firmware.write_bytes(os.urandom(1_600_000))

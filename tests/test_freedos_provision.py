@@ -1,15 +1,14 @@
-"""Provisioning against a real HTTP server on 127.0.0.1 (pytest-httpserver) serving
-stand-in packages the tests make: small zips with the layout of real FreeDOS packages
-(BIN/, DOC/<PKG>/, APPINFO/<PKG>.LSM, SOURCE/<PKG>/SOURCES.ZIP) and fake contents.
+"""Provisioning against a FreeDOS repository on 127.0.0.1 (pytest-httpserver, freedos_mirror.py)
+with the real layout: group folders, index.lst, pkg-info/<pkg>.txt with each zip's SHA-256, and
+stand-in packages the tests make (small zips shaped like FreeDOS packages, fake contents).
 No test touches the internet."""
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import io
 import json
 import os
+import re
 import socket
 import time
 import zipfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug import Response
 
+from freedos_mirror import MISSING, lsm, make_zip, pkg_info, serve_repository, sha256
 from mkrescue.errors import DownloadError, IntegrityError, UsageError
 from mkrescue.freedos import catalogue as catalogue_module
 from mkrescue.freedos.cache import Cache, default_cache_dir
@@ -25,23 +25,6 @@ from mkrescue.freedos.dosdir import locate
 from mkrescue.freedos.download import Downloader
 from mkrescue.freedos.extract import MAX_MEMBER_BYTES
 from mkrescue.freedos.provision import provision
-
-FIXED_TIME = (2022, 1, 1, 0, 0, 0)  # the same bytes every run
-
-
-def make_zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            info = zipfile.ZipInfo(name, FIXED_TIME)
-            info.compress_type = compression
-            archive.writestr(info, data)
-    return buffer.getvalue()
-
-
-def lsm(title: str, version: str) -> bytes:
-    return f"Begin3\r\nTitle:          {title}\r\nVersion:        {version}\r\nCopying-policy: GPL2\r\nEnd\r\n".encode()
-
 
 KERNEL_BYTES = b"\xeb\x3cFAKE-KERNEL" + bytes(range(256)) * 30
 COMMAND_BYTES = b"\xe9FAKE-FREECOM" + b"\x90" * 3000
@@ -55,7 +38,7 @@ PACKAGE_MEMBERS = {
         "DOC/KERNEL/COPYING": b"GNU GENERAL PUBLIC LICENSE\nVersion 2 (stand-in)\n",
     },
     "base/freecom.zip": {
-        "APPINFO/FREECOM.LSM": lsm("FreeCom", "0.85a"),
+        "APPINFO/FREECOM.LSM": lsm("FreeCom", "0.86a"),
         "BIN/COMMAND.COM": COMMAND_BYTES,
         "SOURCE/FREECOM/SOURCES.ZIP": make_zip({"license": b"FreeCOM licence (stand-in)\n", "shell/init.c": b"/* */"}),
     },
@@ -67,28 +50,26 @@ PACKAGE_MEMBERS = {
 }
 
 CATALOGUE = {
-    "schema": 1,
-    "release": "Test FreeDOS",
+    "schema": 2,
+    "release": "1.3",
+    "title": "Test FreeDOS 1.3",
     "base_url": "http://repository.invalid/1.3",
     "notice": ["Stand-in packages for tests."],
     "packages": [
         {
-            "name": "kernel", "group": "base", "version": "2043", "licence": "GPL v2", "sha256": None,
-            "lsm": "APPINFO/KERNEL.LSM",
+            "name": "kernel", "group": "base", "licence": "GPL v2", "lsm": ["APPINFO/KERNEL.LSM"],
             "files": [{"member": "BIN/KERNL386.SYS", "target": "BIN/KERNEL.SYS"}],
             "licence_text": [{"member": "DOC/KERNEL/COPYING"}],
             "sources": {"in_package": "SOURCE/KERNEL/", "elsewhere": "https://example.invalid/kernel"},
         },
         {
-            "name": "freecom", "group": "base", "version": "0.85a", "licence": "GPL v2", "sha256": None,
-            "lsm": "APPINFO/FREECOM.LSM",
+            "name": "freecom", "group": "base", "licence": "GPL v2", "lsm": ["APPINFO/FREECOM.LSM", "APPINFO/COMMAND.LSM"],
             "files": [{"member": "BIN/COMMAND.COM", "target": "BIN/COMMAND.COM"}],
             "licence_text": [{"member": "SOURCE/FREECOM/SOURCES.ZIP", "inner": "license"}, {"member": "APPINFO/FREECOM.LSM"}],
             "sources": {"in_package": "SOURCE/FREECOM/SOURCES.ZIP"},
         },
         {
-            "name": "choice", "group": "base", "version": "4.4", "licence": "GPL v2", "sha256": None,
-            "lsm": "APPINFO/CHOICE.LSM",
+            "name": "choice", "group": "base", "licence": "GPL v2", "lsm": ["APPINFO/CHOICE.LSM"],
             "files": [{"member": "BIN/CHOICE.EXE", "target": "BIN/CHOICE.EXE"}],
             "licence_text": [{"member": "APPINFO/CHOICE.LSM"}],
             "sources": {"in_package": "SOURCE/CHOICE/", "elsewhere": "https://example.invalid/choice"},
@@ -101,15 +82,14 @@ def package_zips() -> dict[str, bytes]:
     return {path: make_zip(members) for path, members in PACKAGE_MEMBERS.items()}
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def catalogue_dict(pins: dict[str, str] | None = None) -> dict:
-    """The test catalogue; `pins` maps a package name to the SHA-256 it pins."""
+def catalogue_dict(pins: dict[str, str] | None = None, urls: list[str] | None = None) -> dict:
+    """The test catalogue; `pins` maps a package name to the SHA-256 it pins; `urls`: the repository's hosts."""
     data = copy.deepcopy(CATALOGUE)
     for package in data["packages"]:
-        package["sha256"] = (pins or {}).get(package["name"])
+        if package["name"] in (pins or {}):
+            package["pin"] = {"sha256": pins[package["name"]], "record": "a test's public record"}
+    if urls:
+        data["base_url"], data["fallback_urls"] = urls[0], urls[1:]
     return data
 
 
@@ -124,27 +104,41 @@ def httpserver_listen_address():
 FAST = {"retries": 2, "backoff": 0.0, "connect_timeout": 2.0, "read_timeout": 2.0, "progress": False}
 
 
-def serve(httpserver, zips: dict[str, bytes]) -> str:
-    """Serve the zips under /repo/<group>/<pkg>.zip; return the mirror URL."""
-    for path, data in zips.items():
-        httpserver.expect_request(f"/repo/{path}").respond_with_data(data, content_type="application/zip")
-    return httpserver.url_for("/repo")
+def serve(httpserver, zips: dict[str, bytes], pkg_infos: dict[str, bytes | None] | None = None,
+          prefix: str = "/repo") -> str:
+    """Serve the zips in the real layout under /repo, by default each with a pkg-info that vouches for it."""
+    return serve_repository(httpserver, zips, prefix, pkg_infos)
+
+
+def no_pkg_info(zips: dict[str, bytes]) -> dict[str, None]:
+    """A repository without pkg-info for any of the zips (404)."""
+    return {path.split("/")[1].removesuffix(".zip"): MISSING for path in zips}
 
 
 def run(cache: Path, mirror: str | None = None, pins: dict[str, str] | None = None, lines: list[str] | None = None,
-        **kwargs):
+        urls: list[str] | None = None, **kwargs):
     downloader = Downloader(**{**FAST, **kwargs.pop("downloader", {})})
     report = lines.append if lines is not None else (lambda line: None)
-    return provision(cache, mirror=mirror, catalogue=catalogue_module.from_dict(catalogue_dict(pins)),
+    return provision(cache, mirror=mirror, catalogue=catalogue_module.from_dict(catalogue_dict(pins, urls)),
                      downloader=downloader, report=report, **kwargs)
 
 
-def requests_for(httpserver, path: str) -> int:
-    return sum(1 for request, _ in httpserver.log if request.path == f"/repo/{path}")
+def requests_for(httpserver, path: str, prefix: str = "/repo") -> int:
+    return sum(1 for request, _ in httpserver.log if request.path == f"{prefix}/{path}")
+
+
+def zip_requests(httpserver) -> int:
+    return sum(1 for request, _ in httpserver.log if request.path.endswith(".zip"))
 
 
 def cached_packages(cache: Path) -> list[str]:
-    return sorted(p.relative_to(cache / "packages").as_posix() for p in (cache / "packages").rglob("*") if p.is_file())
+    """The zips in the cache, as <group>/<pkg>.zip of the test catalogue's release."""
+    root = cache / "packages" / "1.3"
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def lock(cache: Path) -> dict:
+    return json.loads((cache / "lock.json").read_text())["packages"] if (cache / "lock.json").exists() else {}
 
 
 def leftovers(cache: Path) -> list[Path]:
@@ -172,17 +166,21 @@ def test_downloads_verifies_and_assembles_the_dos_dir(httpserver, tmp_path):
     for path, data in zips.items():
         assert f"http://repository.invalid/1.3/{path}" in text  # the official URL, whatever mirror served it
         assert sha256(data) in text
-    assert "Version:  2043" in text
+    assert "Version:  2043 (from APPINFO/KERNEL.LSM)\r\n" in text  # read from the package, not the catalogue
+    assert "Version:  4.4 (from APPINFO/CHOICE.LSM)\r\n" in text  # though the zip names it appinfo/choice.lsm
     # Sources: said to be in the package only where they are.
     assert "Sources:  SOURCE/FREECOM/SOURCES.ZIP inside this same package\r\n" in text
     assert "Sources:  not inside this package; https://example.invalid/kernel\r\n" in text
     assert "Sources:  not inside this package; https://example.invalid/choice\r\n" in text
 
-    # One line per package, naming the source and the hash, and saying the hash was recorded.
-    assert len(lines) == 3
-    for line, (path, data) in zip(lines, zips.items(), strict=True):
-        assert path in line and "downloaded from http://127.0.0.1" in line and sha256(data) in line
-        assert "recorded new hash" in line
+    # One line per package: its version from the LSM, its hash, how it was verified, where it came from.
+    assert lines == [
+        f"{path}: version {version}, SHA-256 {sha256(data)}, verified by pkg-info; recorded in {tmp_path / 'lock.json'};"
+        f" downloaded from {httpserver.url_for('/repo/' + path)}"
+        for (path, data), version in zip(zips.items(), ("2043", "0.86a", "4.4"), strict=True)
+    ]
+    assert {key: (entry["sha256"], entry["verified"]) for key, entry in lock(tmp_path).items()} == {
+        f"1.3/{path}": (sha256(data), "pkg-info") for path, data in zips.items()}
     assert cached_packages(tmp_path) == sorted(zips)
     assert leftovers(tmp_path) == []
 
@@ -199,8 +197,10 @@ def test_second_run_uses_the_cache_and_sends_no_request(httpserver, tmp_path):
     lines: list[str] = []
     second = run(tmp_path, mirror, lines=lines)
     assert second == first
-    assert len(httpserver.log) == requests_before == 3
-    assert all(": cached, sha256 " in line for line in lines) and len(lines) == 3
+    assert len(httpserver.log) == requests_before == 6  # three zips, three pkg-info files
+    assert lines[0].startswith("base/kernel.zip: version 2043, SHA-256 ")
+    assert all(line.endswith("verified by lock.json (pkg-info, " + time.strftime("%Y-%m-%d", time.gmtime()) + "); cached")
+               for line in lines) and len(lines) == 3
 
 
 def test_cache_serves_offline(httpserver, tmp_path):
@@ -215,17 +215,19 @@ def test_a_changed_catalogue_gets_a_fresh_dir_without_downloading_again(httpserv
     first = run(tmp_path, mirror)
     pinned = run(tmp_path, mirror, pins={"kernel": sha256(zips["base/kernel.zip"])})
     assert pinned != first and pinned.parent == first.parent
-    assert len(httpserver.log) == 3
+    assert zip_requests(httpserver) == 3
 
 
 def test_a_damaged_cached_zip_is_fetched_again(httpserver, tmp_path):
     zips = package_zips()
     mirror = serve(httpserver, zips)
     run(tmp_path, mirror)
-    (tmp_path / "packages" / "base" / "kernel.zip").write_bytes(b"garbage")
-    run(tmp_path, mirror)
+    (tmp_path / "packages" / "1.3" / "base" / "kernel.zip").write_bytes(b"garbage")
+    lines: list[str] = []
+    run(tmp_path, mirror, lines=lines)
+    assert lines[0] == "base/kernel.zip: the cached copy no longer matches its hash: discarded, fetching it again"
     assert requests_for(httpserver, "base/kernel.zip") == 2
-    assert (tmp_path / "packages" / "base" / "kernel.zip").read_bytes() == zips["base/kernel.zip"]
+    assert (tmp_path / "packages" / "1.3" / "base" / "kernel.zip").read_bytes() == zips["base/kernel.zip"]
 
 
 # --- HTTP failures ------------------------------------------------------------------------
@@ -326,39 +328,140 @@ def test_a_name_that_does_not_resolve_says_so_in_plain_words(tmp_path, monkeypat
 # --- integrity ------------------------------------------------------------------------------
 
 
-def test_pinned_hash_mismatch_discards_the_file(httpserver, tmp_path):
-    mirror = serve(httpserver, package_zips())
+def refused(cache: Path, error: pytest.ExceptionInfo) -> str:
+    """The refusal's message, after checking it is one line and that nothing of the refused file was kept."""
+    message = str(error.value)
+    assert "\n" not in message and "Traceback" not in message
+    assert "base/kernel.zip" not in cached_packages(cache) and leftovers(cache) == []
+    assert "1.3/base/kernel.zip" not in lock(cache)
+    assert not (cache / "dos").exists() or list((cache / "dos").iterdir()) == []
+    return message
+
+
+EVIL_KERNEL = make_zip({**PACKAGE_MEMBERS["base/kernel.zip"], "BIN/KERNL386.SYS": b"EVIL"})
+
+
+def test_a_download_the_repository_checksum_disagrees_with_is_refused(httpserver, tmp_path):
+    zips = package_zips()
+    # The server sends an altered kernel.zip; its pkg-info still has the true zip's hash.
+    mirror = serve(httpserver, dict(zips, **{"base/kernel.zip": EVIL_KERNEL}),
+                   pkg_infos={"kernel": pkg_info("kernel", sha256(zips["base/kernel.zip"]))})
     with pytest.raises(IntegrityError) as error:
-        run(tmp_path, mirror, pins={"kernel": "0" * 64})
-    assert "base/kernel.zip" in str(error.value) and "0" * 64 in str(error.value) and "pins" in str(error.value)
-    assert cached_packages(tmp_path) == [] and leftovers(tmp_path) == []
+        run(tmp_path, mirror)
+    message = refused(tmp_path, error)
+    assert message == (f"base/kernel.zip from {mirror}/base/kernel.zip has SHA-256 {sha256(EVIL_KERNEL)}, but the"
+                       f" repository's checksum ({mirror}/pkg-info/kernel.txt) says {sha256(zips['base/kernel.zip'])}:"
+                       " the download is damaged or not the file the repository publishes; nothing was kept; try again"
+                       " later or from another --mirror, or --packages-dir with packages you trust (e.g. from the"
+                       " FreeDOS release's CD), --dos-dir with FreeDOS files you have, or an updated mkrescue")
     assert not (tmp_path / "lock.json").exists()
 
 
-def test_pinned_hash_match_records_nothing(httpserver, tmp_path):
+def test_pin_and_repository_checksum_agreeing_verify_and_record_nothing(httpserver, tmp_path):
     zips = package_zips()
     lines: list[str] = []
     run(tmp_path, serve(httpserver, zips), pins={"kernel": sha256(zips["base/kernel.zip"])}, lines=lines)
-    lock = json.loads((tmp_path / "lock.json").read_text())
-    assert "base/kernel.zip" not in lock["packages"] and "base/freecom.zip" in lock["packages"]
-    assert "recorded" not in lines[0] and "recorded new hash" in lines[1]
+    assert "1.3/base/kernel.zip" not in lock(tmp_path) and "1.3/base/freecom.zip" in lock(tmp_path)
+    assert ", verified by pin + pkg-info; downloaded from " in lines[0]
+    assert ", verified by pkg-info; recorded in " in lines[1]
+
+
+def test_a_missing_pkg_info_leaves_the_pin(httpserver, tmp_path):
+    zips = package_zips()
+    lines: list[str] = []
+    mirror = serve(httpserver, zips, pkg_infos=no_pkg_info(zips))
+    run(tmp_path, mirror, pins={"kernel": sha256(zips["base/kernel.zip"])}, lines=lines)
+    assert f", verified by pin ({mirror}/pkg-info/kernel.txt answered HTTP 404 NOT FOUND); downloaded" in lines[0]
+    assert requests_for(httpserver, "pkg-info/kernel.txt") == 1  # a 404 is an answer: not retried
+
+
+def test_without_pkg_info_or_pin_the_first_download_is_recorded_as_first_use(httpserver, tmp_path):
+    zips = package_zips()
+    # freecom: no pkg-info at all; choice: a pkg-info without a SHA line.
+    mirror = serve(httpserver, zips, pkg_infos={"freecom": MISSING, "choice": b"Package: choice\r\nSHA: none\r\n"})
+    lines: list[str] = []
+    run(tmp_path, mirror, lines=lines)
+    assert ", verified by pkg-info; recorded in " in lines[0]
+    assert (f", verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/freecom.txt answered"
+            " HTTP 404 NOT FOUND); downloaded") in lines[1]
+    assert f"verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/choice.txt has no" in lines[2]
+    assert {key: entry["verified"] for key, entry in lock(tmp_path).items()} == {
+        "1.3/base/kernel.zip": "pkg-info", "1.3/base/freecom.zip": "first use", "1.3/base/choice.zip": "first use"}
+
+
+def test_a_rebuilt_package_pin_against_pkg_info_is_explained_and_refused(httpserver, tmp_path):
+    zips = package_zips()
+    old = sha256(make_zip({**PACKAGE_MEMBERS["base/kernel.zip"], "BIN/KERNL86.SYS": b"as published in 2022"}))
+    mirror = serve(httpserver, zips)  # the repository's pkg-info vouches for what it serves now
+    with pytest.raises(IntegrityError) as error:
+        run(tmp_path, mirror, pins={"kernel": old})
+    message = refused(tmp_path, error)
+    assert message == (f"base/kernel.zip from {mirror}/base/kernel.zip has SHA-256 {sha256(zips['base/kernel.zip'])},"
+                       f" as the repository's checksum ({mirror}/pkg-info/kernel.txt) also says, but mkrescue pins {old}"
+                       " for the Test FreeDOS 1.3 package (a test's public record): the repository has rebuilt the"
+                       " package since that record, or both the download and its checksum are not what was published;"
+                       " mkrescue will not choose between them: nothing was kept; use --packages-dir with packages you"
+                       " trust (e.g. from the FreeDOS release's CD), --dos-dir with FreeDOS files you have, or an"
+                       " updated mkrescue")
+    assert not (tmp_path / "lock.json").exists()
+
+
+def test_the_pinned_file_with_a_newer_pkg_info_is_refused_too(httpserver, tmp_path):
+    zips = package_zips()
+    mirror = serve(httpserver, zips, pkg_infos={"kernel": pkg_info("kernel", sha256(EVIL_KERNEL))})
+    with pytest.raises(IntegrityError) as error:
+        run(tmp_path, mirror, pins={"kernel": sha256(zips["base/kernel.zip"])})
+    message = refused(tmp_path, error)
+    assert f"the Test FreeDOS 1.3 package as published (a test's public record), but the repository's checksum" in message
+    assert sha256(EVIL_KERNEL) in message and sha256(zips["base/kernel.zip"]) in message
+    assert "rebuilt the package and this server still sends the old one" in message
+
+
+def test_a_pin_mismatch_without_pkg_info_is_refused(httpserver, tmp_path):
+    zips = package_zips()
+    mirror = serve(httpserver, zips, pkg_infos=no_pkg_info(zips))
+    with pytest.raises(IntegrityError) as error:
+        run(tmp_path, mirror, pins={"kernel": "0" * 64})
+    message = refused(tmp_path, error)
+    assert f"has SHA-256 {sha256(zips['base/kernel.zip'])}, but mkrescue pins {'0' * 64} for the Test" in message
+    assert f"; the repository gives no checksum to compare ({mirror}/pkg-info/kernel.txt answered HTTP 404" in message
+    assert "the file is not what was published, or the repository has rebuilt the package since" in message
+    assert "--packages-dir" in message and "--dos-dir" in message and "updated mkrescue" in message
+    assert not (tmp_path / "lock.json").exists()
 
 
 def test_lock_file_records_the_first_hash_and_enforces_it(httpserver, tmp_path):
     zips = package_zips()
-    run(tmp_path, serve(httpserver, zips))
-    lock = json.loads((tmp_path / "lock.json").read_text())
-    assert {key: entry["sha256"] for key, entry in lock["packages"].items()} == {k: sha256(v) for k, v in zips.items()}
+    run(tmp_path, serve(httpserver, zips, pkg_infos=no_pkg_info(zips)))
+    assert {key: entry["sha256"] for key, entry in lock(tmp_path).items()} == {
+        f"1.3/{k}": sha256(v) for k, v in zips.items()}
 
-    # The server now serves another kernel.zip, and this cache has lost its copy.
+    # The server now serves another kernel.zip (still no pkg-info), and this cache has lost its copy.
     httpserver.clear()
-    changed = dict(zips, **{"base/kernel.zip": make_zip({**PACKAGE_MEMBERS["base/kernel.zip"], "BIN/KERNL386.SYS": b"EVIL"})})
-    mirror = serve(httpserver, changed)
-    (tmp_path / "packages" / "base" / "kernel.zip").unlink()
+    mirror = serve(httpserver, dict(zips, **{"base/kernel.zip": EVIL_KERNEL}), pkg_infos=no_pkg_info(zips))
+    (tmp_path / "packages" / "1.3" / "base" / "kernel.zip").unlink()
     with pytest.raises(IntegrityError) as error:
         run(tmp_path, mirror)
-    assert str(tmp_path / "lock.json") in str(error.value) and sha256(zips["base/kernel.zip"]) in str(error.value)
+    message = str(error.value)
+    assert "\n" not in message and str(tmp_path / "lock.json") in message
+    assert sha256(zips["base/kernel.zip"]) in message and "the source sends another file than before" in message
     assert "base/kernel.zip" not in cached_packages(tmp_path) and leftovers(tmp_path) == []
+    assert lock(tmp_path)["1.3/base/kernel.zip"]["sha256"] == sha256(zips["base/kernel.zip"])
+
+
+def test_a_package_rebuilt_after_it_was_recorded_is_explained(httpserver, tmp_path):
+    zips = package_zips()
+    run(tmp_path, serve(httpserver, zips))
+    httpserver.clear()
+    mirror = serve(httpserver, dict(zips, **{"base/kernel.zip": EVIL_KERNEL}))  # pkg-info vouches for the new zip
+    (tmp_path / "packages" / "1.3" / "base" / "kernel.zip").unlink()
+    with pytest.raises(IntegrityError) as error:
+        run(tmp_path, mirror)
+    message = str(error.value)
+    assert "as the repository's checksum" in message and "the repository has rebuilt the package since" in message
+    assert f"this cache recorded {sha256(zips['base/kernel.zip'])}" in message and "(verified by pkg-info)" in message
+    assert "delete its entry there and fetch again" in message
+    assert lock(tmp_path)["1.3/base/kernel.zip"]["sha256"] == sha256(zips["base/kernel.zip"])
 
 
 def test_deleting_the_lock_file_accepts_the_cached_files_again(httpserver, tmp_path):
@@ -367,7 +470,22 @@ def test_deleting_the_lock_file_accepts_the_cached_files_again(httpserver, tmp_p
     (tmp_path / "lock.json").unlink()
     lines: list[str] = []
     assert run(tmp_path, mirror, lines=lines) == first
-    assert all("recorded new hash" in line for line in lines) and len(httpserver.log) == 3
+    assert all(f"verified by first use; recorded again in {tmp_path / 'lock.json'}; cached" in line for line in lines)
+    assert zip_requests(httpserver) == 3 and len(lines) == 3
+
+
+def test_a_huge_pkg_info_is_refused(httpserver, tmp_path):
+    zips = package_zips()
+    mirror = serve(httpserver, zips, pkg_infos={"kernel": b"x" * (64 * 1024 + 1)})
+    with pytest.raises(DownloadError, match="pkg-info/kernel.txt is 65537 bytes, far more than a FreeDOS repository file"):
+        run(tmp_path, mirror)
+    assert cached_packages(tmp_path) == [] and not (tmp_path / "lock.json").exists()
+
+
+def test_a_lock_file_from_before_pkg_info_checks_still_reads(tmp_path):
+    entry = {"sha256": "a" * 64, "size": 1, "source": "https://x.invalid/base/kernel.zip", "recorded": "2026-01-01T00:00:00Z"}
+    Cache(tmp_path).lock_path.write_text(json.dumps({"version": 1, "packages": {"1.3/base/kernel.zip": entry}}))
+    assert Cache(tmp_path).recorded("1.3/base/kernel.zip").verified == "first use"
 
 
 def test_damaged_lock_file_is_one_clear_error(tmp_path):
@@ -380,7 +498,7 @@ def test_damaged_lock_file_is_one_clear_error(tmp_path):
 def _record_many(root: str, worker: int) -> None:
     cache = Cache(Path(root))
     for n in range(15):
-        cache.record(f"base/w{worker}p{n}.zip", f"{worker:02x}{n:02x}".ljust(64, "0"), n, "test")
+        cache.record(f"base/w{worker}p{n}.zip", f"{worker:02x}{n:02x}".ljust(64, "0"), n, "test", "first use")
 
 
 def test_fetches_at_once_keep_every_recorded_hash(tmp_path):
@@ -396,10 +514,10 @@ def test_fetches_at_once_keep_every_recorded_hash(tmp_path):
 
 
 def test_a_different_hash_recorded_meanwhile_is_refused(tmp_path):
-    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://one.example")
-    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://two.example")  # the same file: fine
+    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://one.example", "pkg-info")
+    Cache(tmp_path).record("base/kernel.zip", "a" * 64, 10, "https://two.example", "pkg-info")  # the same file: fine
     with pytest.raises(IntegrityError, match="another mkrescue .* recorded a{64} from https://one.example"):
-        Cache(tmp_path).record("base/kernel.zip", "b" * 64, 10, "https://two.example")
+        Cache(tmp_path).record("base/kernel.zip", "b" * 64, 10, "https://two.example", "pkg-info")
     assert Cache(tmp_path).recorded("base/kernel.zip").sha256 == "a" * 64
 
 
@@ -446,6 +564,86 @@ def test_a_package_without_the_catalogued_member_is_refused(httpserver, tmp_path
     with pytest.raises(IntegrityError, match="has no BIN/KERNL386.SYS"):
         run(tmp_path, serve(httpserver, zips))
     assert cached_packages(tmp_path) == []
+
+
+# --- the repository's second host, the overall time limit ----------------------------------
+
+
+def test_a_host_answering_403_gives_way_to_the_next_and_the_user_is_told(httpserver, tmp_path):
+    zips = package_zips()
+    httpserver.expect_request(re.compile("^/www/")).respond_with_data("Forbidden", status=403)
+    alternative = serve(httpserver, zips, prefix="/alt")
+    www = httpserver.url_for("/www")
+    lines: list[str] = []
+    dos = run(tmp_path, urls=[www, alternative], lines=lines)
+    assert lines[0] == f"{www}/base/kernel.zip answered HTTP 403 FORBIDDEN; trying {alternative} instead"
+    assert lines[1].startswith("base/kernel.zip: version 2043, ") and lines[1].endswith(
+        f"verified by pkg-info; recorded in {tmp_path / 'lock.json'}; downloaded from {alternative}/base/kernel.zip")
+    assert len(lines) == 4
+    # The host that worked serves the rest of the run: the first one was asked once.
+    assert sum(1 for request, _ in httpserver.log if request.path.startswith("/www/")) == 1
+    # The medium names the official repository, whichever host served it.
+    assert f"Package:  {www}/base/kernel.zip" in (dos / "LICENSES" / "SOURCES.TXT").read_text()
+
+
+def test_a_host_that_refuses_connections_gives_way_to_the_next(httpserver, tmp_path):
+    alternative = serve(httpserver, package_zips(), prefix="/alt")
+    lines: list[str] = []
+    dos = run(tmp_path, urls=["http://127.0.0.1:9/repo", alternative], lines=lines, downloader={"retries": 0})
+    assert lines[0] == ("http://127.0.0.1:9/repo/base/kernel.zip failed (the connection failed: connection refused);"
+                        f" trying {alternative} instead")
+    assert (dos / "BIN" / "KERNEL.SYS").read_bytes() == KERNEL_BYTES
+
+
+def test_a_busy_host_is_retried_before_the_next_is_tried(httpserver, tmp_path):
+    httpserver.expect_request(re.compile("^/www/")).respond_with_data("busy", status=503)
+    alternative = serve(httpserver, package_zips(), prefix="/alt")
+    lines: list[str] = []
+    run(tmp_path, urls=[httpserver.url_for("/www"), alternative], lines=lines)
+    assert "answered HTTP 503 SERVICE UNAVAILABLE (tried 3 times); trying" in lines[0]
+    assert sum(1 for request, _ in httpserver.log if request.path.startswith("/www/")) == 3
+
+
+def test_a_404_is_about_the_file_not_the_host(httpserver, tmp_path):
+    httpserver.expect_request(re.compile("^/www/")).respond_with_data("Not Found", status=404)
+    alternative = serve(httpserver, package_zips(), prefix="/alt")
+    with pytest.raises(DownloadError, match="/www/base/kernel.zip: HTTP 404"):
+        run(tmp_path, urls=[httpserver.url_for("/www"), alternative])
+    assert not any(request.path.startswith("/alt/") for request, _ in httpserver.log)
+
+
+def test_when_every_host_fails_the_message_names_each(httpserver, tmp_path):
+    httpserver.expect_request(re.compile("^/www/")).respond_with_data("Forbidden", status=403)
+    with pytest.raises(DownloadError) as error:
+        run(tmp_path, urls=[httpserver.url_for("/www"), "http://127.0.0.1:9/repo"], downloader={"retries": 0})
+    message = str(error.value)
+    assert "\n" not in message and message.startswith("could not download http://127.0.0.1:9/repo/base/kernel.zip:")
+    assert message.endswith(f"(before that: {httpserver.url_for('/www')}/base/kernel.zip answered HTTP 403 FORBIDDEN)")
+    assert cached_packages(tmp_path) == [] and not (tmp_path / "lock.json").exists()
+
+
+def test_a_mirror_is_used_alone(httpserver, tmp_path):
+    httpserver.expect_request(re.compile("^/www/")).respond_with_data("Forbidden", status=403)
+    alternative = serve(httpserver, package_zips(), prefix="/alt")
+    with pytest.raises(DownloadError, match="HTTP 403"):
+        run(tmp_path, httpserver.url_for("/www"), urls=["http://repository.invalid/1.3", alternative])
+    assert not any(request.path.startswith("/alt/") for request, _ in httpserver.log)
+
+
+def test_the_overall_time_limit_ends_a_trickling_download(httpserver, tmp_path):
+    def trickle(_request):
+        def body():
+            for _ in range(200):  # 200 small chunks, each after a pause, far longer than the limit in all
+                time.sleep(0.05)
+                yield b"x" * 10
+        return Response(body(), headers={"Content-Length": "2000"}, direct_passthrough=True)
+
+    httpserver.expect_request("/repo/base/kernel.zip").respond_with_handler(trickle)
+    with pytest.raises(DownloadError) as error:
+        run(tmp_path, httpserver.url_for("/repo"), downloader={"time_limit": 0.5, "read_timeout": 5.0})
+    assert str(error.value).startswith(f"gave up on {httpserver.url_for('/repo/base/kernel.zip')}: the downloads took"
+                                       " more than the 0.5 s allowed in all (the server is too slow)")
+    assert cached_packages(tmp_path) == [] and leftovers(tmp_path) == []
 
 
 # --- other sources ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from freecom_model import EJECT, Run, boot, lines_of, model_pc
 from judges import read_fat_files
 from mkrescue.cli import main
+from mkrescue.menu import DOS_PROGRAM_NAMES, OPTIONAL_PROGRAMS, dos_program
 from mkrescue.dosname import is_valid_83
 
 SCREEN_WIDTH, SCREEN_HEIGHT = 80, 25
@@ -264,7 +265,7 @@ def test_backup_then_flash_asks_twice_and_shows_name_size_and_hash(image, user_f
     import hashlib
 
     run, pc = menu_run(image, ["2", " ", "3", "Y", "F", " "], pc_name="floppy, 2 hard disks and a CD drive")
-    assert pc.drives["A"].files["\\FWBACK1.BIN"] == b"old firmware", "the backup goes to the writable boot floppy"
+    assert pc.drives["A"].files["\\FWBACK1.BIN"] == pc.current_firmware, "the backup goes to the writable boot floppy"
     assert flashes(run) == ["BINFLASH.EXE -flash ND1300A-.BIN 1.0.0"]
     confirm = " ".join(run.screens[-3])
     assert f"ND1300A-.BIN, {len(firmware)} bytes" in confirm and hashlib.sha256(firmware).hexdigest() in confirm
@@ -280,7 +281,7 @@ def test_declining_either_question_flashes_nothing(image, answers):
 def test_backup_without_a_writable_drive_stays_on_the_ram_disk_with_a_warning(image):
     run, pc = menu_run(image, ["2", " ", "5"])
     ram = pc.ramdisk_letter
-    assert pc.drives[ram].files["\\FWBACK1.BIN"] == b"old firmware"
+    assert pc.drives[ram].files["\\FWBACK1.BIN"] == pc.current_firmware
     assert "LOST" in " ".join(run.screens[1])
     assert "on the RAM disk and is lost at reboot" in " ".join(run.screens[-1])
 
@@ -290,7 +291,7 @@ def test_backups_never_overwrite_an_older_one(image):
     pc.drives["C"].files["\\FWBACK1.BIN"] = b"the only good copy"
     boot(image, pc, "1", keys=["2", " "])
     assert pc.drives["C"].files["\\FWBACK1.BIN"] == b"the only good copy"
-    assert pc.drives["C"].files["\\FWBACK2.BIN"] == b"old firmware"
+    assert pc.drives["C"].files["\\FWBACK2.BIN"] == pc.current_firmware
 
 
 def test_no_backup_required_lets_flash_go_straight_to_the_questions(tmp_path, user_files, dos_dir):
@@ -353,7 +354,7 @@ def test_flasher_dir_a_maps_the_flashers_folder_with_subst(tmp_path, user_files,
 
 
 def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monkeypatch):
-    """CMPFILE compares each copy with its original; one wrong byte and the boot disk stays in."""
+    """CRCCHECK checks each copy against the list made at build time; one wrong byte and the boot disk stays in."""
     original = Run.do_copy
 
     def damaging_copy(self, rest):
@@ -368,15 +369,14 @@ def test_a_bad_copy_on_the_ram_disk_keeps_the_menu_on_the_boot_disk(image, monke
     assert at_menu(run)
 
 
-@pytest.mark.parametrize("name", ["REBOOT.COM", "CMPFILE.COM", "WRTEST.COM", "MKSUBST.COM", "XMSFREE.COM"])
+@pytest.mark.parametrize("name", DOS_PROGRAM_NAMES + OPTIONAL_PROGRAMS)
 def test_our_dos_programs_are_their_assembled_source(tmp_path, name):
-    """The bytes in menu.py are what nasm makes of src/mkrescue/dosasm/*.asm."""
+    """The .COM files shipped in src/mkrescue/dosasm are what nasm makes of their .asm source."""
     import subprocess
 
     from judges import need
-    from mkrescue.menu import DOS_PROGRAMS
 
     source = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm" / (name.split(".")[0].lower() + ".asm")
     out = tmp_path / name
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(source)], check=True)
-    assert out.read_bytes() == DOS_PROGRAMS[name]
+    subprocess.run([need("nasm"), "-f", "bin", "-i", f"{source.parent}/", "-o", str(out), str(source)], check=True)
+    assert out.read_bytes() == dos_program(name)

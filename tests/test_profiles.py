@@ -20,7 +20,8 @@ def test_shipped_profiles_load_generic_first():
     for profile in profiles.values():
         assert profile.description and profile.source
         if profile.name != GENERIC:
-            assert "{firmware}" in profile.flash and "{backup}" in profile.backup
+            assert "{firmware}" in profile.flash
+            assert "{backup}" in profile.backup if profile.backup else profile.no_backup_reason
 
 
 def test_flashrom_profile_matches_its_manual():
@@ -203,6 +204,7 @@ def fixture_profiles(tmp_path, monkeypatch):
 
     folder = tmp_path / "profiles"
     shutil.copytree(str(profiles.profiles_folder()), folder)
+    (folder / "binflash.toml").unlink()  # it claims NECFLASH.EXE too, and would come first
     (folder / "necx.toml").write_text(FULL)
     monkeypatch.setattr(profiles, "profiles_folder", lambda: folder)
     return folder
@@ -276,3 +278,61 @@ def test_a_broken_shipped_profile_is_an_internal_error_not_the_users(tmp_path, m
         main(["profiles"])
     assert exit_.value.code == 1
     assert "mkrescue: internal error: ShippedDataError: profile broken has no flash command" in capsys.readouterr().err
+
+
+def necx_build(capsys, user_files, dos_dir, tmp_path, *extra):
+    from judges import read_fat_files
+
+    flasher, firmware = user_files
+    necflash = tmp_path / "necflash.exe"
+    necflash.write_bytes(flasher.read_bytes())
+    out = tmp_path / "r.img"
+    code, _, err = main_in_process(capsys, "--flasher", necflash, "--fw", firmware, "--dos-dir", dos_dir, "-o", out, *extra)
+    return code, err, (read_fat_files(out) if code == 0 else {})
+
+
+def test_a_device_profile_gives_the_menu_its_hint_and_model(fixture_profiles, user_files, dos_dir, tmp_path, capsys):
+    code, err, files = necx_build(capsys, user_files, dos_dir, tmp_path)
+    assert code == 0, err
+    assert "ECHO  Device (the Device line that Identify printed, like 1.0.0 or D:)\r\n" in files["FREEDOS/DEVICE.BAT"].decode()
+    menu = files["FREEDOS/MENU.BAT"].decode()
+    assert "\r\nNECFLASH.EXE -dump %MKNEW% %MKDEV%\r\n" in menu and "\r\nNECFLASH.EXE -flash ND1300A-.BIN %MKDEV%\r\n" in menu
+    assert "\r\nCHKBAK %MKNEW% ND1300A-.BIN _NEC\r\n" in menu, "the profile's model text, which the firmware has"
+    (tmp_path / "again").mkdir()
+    code, err, files = necx_build(capsys, user_files, dos_dir, tmp_path / "again", "--expect-model", "ND-1300A")
+    assert "\r\nCHKBAK %MKNEW% ND1300A-.BIN ND-1300A\r\n" in files["FREEDOS/MENU.BAT"].decode()
+
+
+def test_a_model_pattern_the_firmware_lacks_is_not_searched_for(fixture_profiles, user_files, dos_dir, tmp_path, capsys):
+    (fixture_profiles / "necx.toml").write_text(FULL.replace('"_NEC"', '"PLEXTOR"'))
+    code, err, files = necx_build(capsys, user_files, dos_dir, tmp_path)
+    assert code == 0, err
+    assert "does not contain 'PLEXTOR', which the necx profile expects in such firmware" in err
+    assert "\r\nCHKBAK %MKNEW% ND1300A-.BIN\r\n" in files["FREEDOS/MENU.BAT"].decode()
+
+
+def test_a_users_device_command_gets_the_default_hint(user_files, dos_dir, tmp_path):
+    from judges import read_fat_files
+
+    result = build(user_files, dos_dir, tmp_path, "--backup-cmd", "{flasher} /r {backup} /d {device}",
+                   "--flash-cmd", "{flasher} /w {firmware} /d {device}")
+    assert result.returncode == 0, result.stderr
+    files = read_fat_files(tmp_path / "r.img")
+    assert "ECHO  Device (the device id that Identify (1) printed)\r\n" in files["FREEDOS/DEVICE.BAT"].decode()
+    assert "\r\nBINFLASH.EXE /w ND1300A-.BIN /d %MKDEV%\r\n" in files["FREEDOS/MENU.BAT"].decode()
+
+
+def test_a_flasher_that_cannot_back_up_says_why(fixture_profiles, user_files, dos_dir, tmp_path, capsys):
+    text = _without(FULL, "backup") + 'no_backup_reason = "the tool cannot read a drive\'s firmware back; ask the vendor for the old file"\n'
+    (fixture_profiles / "necx.toml").write_text(text)
+    code, err, _ = necx_build(capsys, user_files, dos_dir, tmp_path)
+    assert code == 2
+    assert ("flashing needs a backup first, but the necx profile has no backup command (the tool cannot read a drive's "
+            "firmware back; ask the vendor for the old file): give --backup-cmd, or pass --no-backup-required") in err
+    code, err, files = necx_build(capsys, user_files, dos_dir, tmp_path, "--no-backup-required")
+    assert code == 0, err
+    lines = files["FREEDOS/MENU.BAT"].decode().split("\r\n")
+    start = lines.index("ECHO  This flasher cannot make a backup:")
+    assert lines[start + 1 : start + 3] == ["ECHO  the tool cannot read a drive's firmware back; ask the vendor for the old",
+                                          "ECHO  file"]
+    assert "FREEDOS/CHKBAK.COM" not in files

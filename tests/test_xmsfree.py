@@ -5,13 +5,11 @@ wrapper it runs in test_menu_qemu.py."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from dos_emulator import Xms, run_com
-from judges import need
 
 DOSASM = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm"
 XMSFREE = (DOSASM / "XMSFREE.COM").read_bytes()
@@ -58,8 +56,3 @@ def test_bad_arguments(arguments):
     result = run_com(XMSFREE, arguments, {}, xms=Xms(100_000))
     assert result.errorlevel == 4 and "XMSFREE WANT NEED" in result.output
 
-
-def test_the_shipped_program_is_its_assembled_source(tmp_path):
-    out = tmp_path / "XMSFREE.COM"
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(DOSASM / "xmsfree.asm")], check=True)
-    assert out.read_bytes() == XMSFREE

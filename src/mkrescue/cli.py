@@ -9,6 +9,7 @@ import click
 
 from mkrescue import __version__
 from mkrescue.errors import BootTestFailed, MkrescueError
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES
 from mkrescue.media import FORMATS
 
 BUILD_COMMAND = "build"
@@ -32,8 +33,10 @@ class DefaultToBuild(click.Group):
 def _freedos_source_options(function):
     """Where FreeDOS comes from: shared by `build` and `fetch`."""
     options = [
+        click.option("--freedos", "release", type=click.Choice(RELEASES), default=DEFAULT_RELEASE, show_default=True,
+                     help="The FreeDOS release whose packages to download."),
         click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache for FreeDOS packages; default: the user cache."),
-        click.option("--mirror", help="A FreeDOS repository URL with the official layout (e.g. .../repositories/1.3)."),
+        click.option("--mirror", help="A repository URL of that FreeDOS release with the official layout (e.g. .../repositories/1.3)."),
         click.option("--packages-dir", type=click.Path(path_type=Path), help="A folder with FreeDOS .zip packages already downloaded."),
         click.option("--offline", is_flag=True, help="Never download: use the cache, --packages-dir or --dos-dir."),
     ]
@@ -84,7 +87,7 @@ def cli() -> None:
 @click.option("--uefi-app", type=click.Path(path_type=Path), help="A CSM wrapper EFI application (e.g. CSMWrap's .efi) so USB images and CDs also boot UEFI-only PCs; experimental.")
 @_debug_option
 def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir,
-                  cache_dir, mirror, packages_dir, offline, force,
+                  release, cache_dir, mirror, packages_dir, offline, force,
                   profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
                   boot_timeout, flasher_dir_a, uefi_app, debug) -> None:
     """Build a rescue image (the default command)."""
@@ -93,8 +96,8 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     from mkrescue.spec import make_spec
 
     def obtain_dos():
-        return obtain_dos_files(dos_dir, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                                report=lambda line: click.echo(f"freedos: {line}", err=True))
+        return obtain_dos_files(dos_dir, release=release, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir,
+                                offline=offline, report=lambda line: click.echo(f"freedos: {line}", err=True))
 
     spec = make_spec(
         flasher=flasher, firmware=firmware, output=output, obtain_dos=obtain_dos, extras=extras,
@@ -116,11 +119,12 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
 @cli.command("fetch")
 @_freedos_source_options
 @_debug_option
-def fetch_command(cache_dir, mirror, packages_dir, offline, debug) -> None:
+def fetch_command(release, cache_dir, mirror, packages_dir, offline, debug) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
 
-    where = provision(cache_dir, mirror=mirror, packages_dir=packages_dir, offline=offline, report=click.echo)
+    where = provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
+                      report=click.echo)
     click.echo(f"FreeDOS files ready in {where}")
 
 

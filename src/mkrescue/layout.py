@@ -7,8 +7,10 @@ the root directory lists the boot files before anything else."""
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 from mkrescue import __version__, efiapp
+from mkrescue.errors import UsageError
 from mkrescue.menu import menu_context, menu_files
 from mkrescue.render import render, to_dos_text
 from mkrescue.spec import RescueSpec
@@ -17,6 +19,10 @@ MANIFEST = "MANIFEST.TXT"
 DOS_DIR = "FREEDOS"
 FLASH_DIR = "FLASH"
 LICENSE_DIR = "FREEDOS/LICENSES"
+# The CRC-32 of every file AUTOEXEC.BAT copies off the boot disk; CRCCHECK.COM reads at
+# most this many bytes of it (dosasm/crccheck.asm, LISTMAX).
+COPY_CHECKS = f"{DOS_DIR}/FILES.CRC"
+MAX_COPY_CHECKS = 16384
 
 
 def dos_path(path: str) -> str:
@@ -28,6 +34,19 @@ def manifest(files: list[tuple[str, bytes]]) -> bytes:
     lines = [f"; SHA-256 of every file on this disk, written by mkrescue {__version__}"]
     lines += [f"{hashlib.sha256(data).hexdigest()} {len(data):>9} {dos_path(path)}" for path, data in files]
     return to_dos_text("\n".join(lines), MANIFEST)
+
+
+def copy_checks(files: list[tuple[str, bytes]]) -> bytes:
+    """What CRCCHECK.COM checks the RAM disk's copies against, so they are verified without
+    reading the boot medium a second time: COMMAND.COM and the files of \\FREEDOS and \\FLASH,
+    the ones AUTOEXEC.BAT copies."""
+    copied = [(path, data) for path, data in files
+              if path == "COMMAND.COM" or path.count("/") == 1 and path.split("/")[0] in (DOS_DIR, FLASH_DIR)]
+    listing = to_dos_text("\n".join(f"{zlib.crc32(data):08X} {dos_path(path)[1:]}" for path, data in copied), COPY_CHECKS)
+    if len(listing) >= MAX_COPY_CHECKS:
+        raise UsageError(f"{len(copied)} files are too many for the rescue disk to check its RAM disk copy: "
+                         "put the --add files into fewer files (a ZIP, for example)")
+    return listing
 
 
 def template_context(spec: RescueSpec) -> dict[str, object]:
@@ -64,6 +83,7 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     files += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
     files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
     files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
+    files.append((COPY_CHECKS, copy_checks(files)))
     return files[:5] + [(MANIFEST, manifest(files))] + files[5:]
 
 

@@ -4,44 +4,42 @@ AUTOEXEC.BAT and the batch files in \\FREEDOS, and those extra files themselves.
 from __future__ import annotations
 
 import string
-from importlib.resources import files
+from functools import cache
+from importlib import resources
 
-from mkrescue.profiles import batch_line
+from mkrescue.profiles import batch_line, reason_lines, uses_device
 from mkrescue.render import render
 from mkrescue.spec import RescueSpec
 
 # Batch files next to the FreeDOS tools: the menu runs from the RAM disk, so it must not
 # be AUTOEXEC.BAT, which DOS would read from the boot disk line by line.
 MENU_BATCH_FILES = ("MENU.BAT", "WRITABLE.BAT")
+# Asks for the device id, for menus whose commands use {device}.
+DEVICE_BATCH_FILE = "DEVICE.BAT"
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
-# FreeDOS's COMMAND.COM has no REBOOT, no FreeDOS tool we can count on compares files,
-# a batch file cannot test quietly whether a drive takes a file, and no SUBST is among
+# FreeDOS's COMMAND.COM has no REBOOT, a batch file cannot check the RAM disk's copies
+# against checksums nor test quietly whether a drive takes a file, and no SUBST is among
 # the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one).
-DOS_PROGRAMS = {
-    "REBOOT.COM": bytes.fromhex("b840008ed8c70672003412b0fee664ea0000ffff"),
-    "CMPFILE.COM": bytes.fromhex(
-        "fcbe8100e85300b8003dcd21723c89c5e84700b8003dcd21723089c789ebba7101e82c005089fbba7111e8"
-        "23005939c87514e30e57be7101bf7111f3a65f7506ebdab000eb06b001eb02b002b44ccd21b43fb90010cd"
-        "2172f1c3ac3c2074fb4e89f2ac3c2077fbc644ff003c2074014ec3"
-    ),
-    "WRTEST.COM": bytes.fromhex(
-        "3cff7449a05c0008c074420440a25601b82425ba5301cd21b43c31c9ba5601cd21722689c3b440b91500ba65"
-        "01cd219c50b43ecd21b441ba5601cd21589d720983f8157504b000eb06b001eb02b002b44ccd21b003cf3f3a"
-        "5c4d4b52544553542e544d50006d6b72657363756520777269746520746573740d0a"
-    ),
-    "MKSUBST.COM": bytes.fromhex(
-        "fcbe8100e8160183f9027403e9f70089d3807f013a7403e9ec008a07e8f6007303e9e200a23902e8f30083"
-        "f9047303e9d40083f9427603e9cc00890e3d0289d3817f013a5c7403e9bc0001cb807fff5c7503e9b10089"
-        "d38a073c6172073c7a77038027df43e2f089163b0289d38a07e8a3007303e98f003a0639027503e98600a2"
-        "3a02b80043cd21727cf6c1107477b452cd21268a472138063902736938063a02736326c47f16a03a02e85f"
-        "00268b47432500f03d0040754d268b4f45268b5747a03902e8450089df8b363b02518b0e3d02f3a4b94300"
-        "2b0e3d0230c0f3aa5926c74743005026894f45268957478d7f49b8ffffabababa13d02ab31c0b90700f3aa"
-        "b000eb02b001b44ccd21b458f6e489fb01c3c324df2c413c1af5c3ac3c2074fb4e89f2ac3c2077fbc644ff"
-        "0089f129d1493c2074014ec3000000000000"
-    ),
-    # Whether the RAM disk fits the XMS memory that is free: no FreeDOS tool tells a batch file.
-    "XMSFREE.COM": (files("mkrescue") / "dosasm" / "XMSFREE.COM").read_bytes(),
-}
+# XMSFREE: whether the RAM disk fits the XMS memory that is free; no FreeDOS tool tells a batch file.
+DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM", "XMSFREE.COM")
+# Those only some menus need: FreeCOM has no SET /P to read the device id (ASKDEV), and
+# nothing checks a backup's size, blankness and model before the flash (CHKBAK).
+DEVICE_PROGRAM = "ASKDEV.COM"
+BACKUP_CHECK_PROGRAM = "CHKBAK.COM"
+OPTIONAL_PROGRAMS = (DEVICE_PROGRAM, BACKUP_CHECK_PROGRAM)
+
+
+@cache
+def dos_program(name: str) -> bytes:
+    """One of our DOS programs, read from the package."""
+    return (resources.files("mkrescue") / "dosasm" / name).read_bytes()
+
+
+def dos_programs() -> tuple[tuple[str, bytes], ...]:
+    """The DOS programs every menu uses, as (name, bytes)."""
+    return tuple((name, dos_program(name)) for name in DOS_PROGRAM_NAMES)
+
+
 # The batch variable that holds the backup file's name while the backup command runs.
 BACKUP_VARIABLE = "%MKNEW%"
 # The batch variable that holds the device id the user typed.
@@ -52,10 +50,8 @@ FIRST_RAMDISK_LETTER = 3
 
 
 def menu_context(spec: RescueSpec) -> dict[str, object]:
-    menu, dos = spec.menu, spec.dos
+    menu = spec.menu
     flasher, firmware = spec.flasher.dos_name, spec.firmware.dos_name
-    freedos = [t.name for t in dos.programs] + list(MENU_BATCH_FILES) + list(DOS_PROGRAMS)
-    flash_files = [f"FLASH\\{f.dos_name}" for f in spec.payload]
     candidates = [f"{c}:" for c in LETTERS if c != "B"]
     free = list(LETTERS[2:])
 
@@ -73,7 +69,6 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "ramdisk_mib": -(-menu.ramdisk_kib // 1024),
         "ramdisk_least_kib": menu.ramdisk_least_kib,
         "ramdisk_least_mib": -(-menu.ramdisk_least_kib // 1024),
-        "copied": ["COMMAND.COM"] + [f"FREEDOS\\{name}" for name in freedos] + flash_files,
         "identify": command(menu.identify_cmd),
         "backup": command(menu.backup_cmd),
         "flash": command(menu.flash_cmd),
@@ -83,9 +78,18 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "boot_default": menu.boot_default,
         "boot_timeout": menu.boot_timeout,
         "profile": menu.profile,
+        "device_hint": menu.device_hint,
+        # Which commands need the device: the menu asks for it before running them.
+        "asks_device": {kind: uses_device(getattr(menu, f"{kind}_cmd")) for kind in ("identify", "backup", "flash")},
+        "backup_model": menu.backup_model,
+        "no_backup_reason": reason_lines(menu.no_backup_reason) if menu.no_backup_reason else [],
+        "menu_batch_files": list(MENU_BATCH_FILES) + ([DEVICE_BATCH_FILE] if menu.device_hint else []),
+        # The programs only some menus use.
+        "menu_programs": ([DEVICE_PROGRAM] if menu.device_hint else []) + ([BACKUP_CHECK_PROGRAM] if menu.backup_cmd else []),
     }
 
 
 def menu_files(context: dict[str, object]) -> list[tuple[str, bytes]]:
     """The menu's own files for \\FREEDOS, as (name, bytes)."""
-    return [(name, render(name, **context)) for name in MENU_BATCH_FILES] + list(DOS_PROGRAMS.items())
+    batch = [(name, render(name, **context)) for name in context["menu_batch_files"]]
+    return batch + list(dos_programs()) + [(name, dos_program(name)) for name in context["menu_programs"]]

@@ -250,7 +250,6 @@ def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | No
     device_hint = None
     if any(uses_device(resolved[kind]) for kind in COMMANDS):
         device_hint = chosen.device_hint or DEFAULT_HINT
-        raise UsageError("the menu cannot ask for {device} yet (issue 16 in progress): give the device in the command itself")
     backup_model = expect_model
     if backup_model is None and chosen.model_pattern and resolved["backup"]:
         if chosen.model_pattern.encode("ascii") in files[1].data:

@@ -130,24 +130,7 @@ drive_number:
         cmc
         ret
 
-; The next blank-separated word at SI: DX -> it, NUL-terminated, CX = its length.
-next_word:
-        lodsb
-        cmp al, ' '
-        je next_word
-        dec si
-        mov dx, si
-.in:    lodsb
-        cmp al, ' '
-        ja .in
-        mov byte [si-1], 0              ; the blank or CR that ended the word becomes NUL
-        mov cx, si
-        sub cx, dx
-        dec cx
-        cmp al, ' '
-        je .done
-        dec si                          ; end of the line: stay on it, a further word is empty
-.done:  ret
+%include "nextword.inc"
 
 target          db 0
 source          db 0

@@ -1,7 +1,8 @@
 """The on-disk cache of FreeDOS packages (platformdirs user cache, or --cache-dir):
 
-    packages/<group>/<pkg>.zip   verified package zips
-    lock.json                    SHA-256 recorded on first download of each unpinned package
+    packages/<release>/<group>/<pkg>.zip   verified package zips (FreeDOS 1.3 and 1.4 differ)
+    lock.json                    SHA-256 recorded on first download of each unpinned package,
+                                 with what verified it then (the repository's pkg-info, or nothing)
     lock.json.lock               held while lock.json is read and rewritten (concurrent fetches)
     dos/<key>/                   assembled DOS dirs, one per catalogue + package hashes
     tmp/                         work in progress; renamed into place only when complete
@@ -48,6 +49,7 @@ class LockEntry:
     size: int
     source: str
     recorded: str
+    verified: str = "first use"  # entries written before mkrescue checked pkg-info were first use only
 
 
 class Cache:
@@ -119,7 +121,7 @@ class Cache:
     def recorded(self, relative: str) -> LockEntry | None:
         return self.lock_entries().get(relative)
 
-    def record(self, relative: str, sha256: str, size: int, source: str) -> None:
+    def record(self, relative: str, sha256: str, size: int, source: str, verified: str) -> None:
         """Record a package's first hash. Read, check and rewrite happen under a file lock,
         so mkrescues fetching at once neither lose each other's entries nor quietly
         overwrite a hash another one recorded meanwhile."""
@@ -134,10 +136,11 @@ class Cache:
                                          " match the recorded hash")
                 return
             entries[relative] = LockEntry(sha256, size, source,
-                                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                                          datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), verified)
             data = {
                 "version": LOCK_VERSION,
-                "comment": "SHA-256 of each FreeDOS package as first downloaded; mkrescue refuses a different file later",
+                "comment": "SHA-256 of each FreeDOS package as first downloaded, and what verified it then;"
+                           " mkrescue refuses a different file later",
                 "packages": {key: vars(entry) for key, entry in sorted(entries.items())},
             }
             with self.temp_file(".json") as temp:

@@ -1,7 +1,9 @@
-"""The catalogue of FreeDOS packages mkrescue needs (catalogue.json, package data):
-where each package lives in the FreeDOS repository, which zip members go where in
-the assembled DOS dir, its licence and where its source is. This module loads and
-validates it; a broken catalogue is a bug in mkrescue, so it raises ShippedDataError."""
+"""The catalogues of FreeDOS packages mkrescue needs, one per FreeDOS release
+(catalogue-<release>.json, package data): where each package lives in that release's
+repository, the SHA-256 of its zip where a public record pins it, which zip members go
+where in the assembled DOS dir, its licence and where its source is. Versions are not
+here: they are read from each package's LSM when it is fetched. This module loads and
+validates a catalogue; a broken one is a bug in mkrescue, so it raises ShippedDataError."""
 
 from __future__ import annotations
 
@@ -16,7 +18,10 @@ from mkrescue.dosname import is_valid_83
 from mkrescue.errors import ShippedDataError
 from mkrescue.freedos.extract import unsafe_reason
 
-SCHEMA = 1
+SCHEMA = 2
+# The releases mkrescue has a catalogue for, and the one a build uses unless told (README says why).
+RELEASES = ("1.3", "1.4")
+DEFAULT_RELEASE = "1.3"
 _NAME = re.compile(r"[a-z0-9_]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 TARGET_DIRS = ("BIN",)
@@ -42,13 +47,18 @@ class Sources:
 
 
 @dataclass(frozen=True)
+class Pin:
+    sha256: str  # of the package zip as the release published it
+    record: str  # the public record(s) the hash comes from, for messages
+
+
+@dataclass(frozen=True)
 class Package:
     name: str
     group: str
-    version: str  # what the catalogue expects; SOURCES.TXT prefers the LSM inside the zip
     licence: str
-    sha256: str | None  # pinned hash of the zip, or None: recorded on first download
-    lsm: str | None
+    pin: Pin | None  # None: the repository's pkg-info, else the cache's lock file, vouches for the zip
+    lsm: tuple[str, ...]  # where the version can be read, first present wins (names changed between releases)
     files: tuple[FileEntry, ...]
     licence_text: tuple[LicenceSource, ...]  # alternatives, the first present wins
     sources: Sources
@@ -59,31 +69,44 @@ class Package:
         return f"{self.group}/{self.name}.zip"
 
     @property
+    def pkg_info_path(self) -> str:
+        """Where the repository publishes the zip's SHA-256 (a line `SHA: <hex>`), relative to its root."""
+        return f"pkg-info/{self.name}.txt"
+
+    @property
     def licence_target(self) -> str:
         return f"LICENSES/{self.name.upper()}.TXT"
 
 
 @dataclass(frozen=True)
 class Catalogue:
-    release: str
-    base_url: str
+    release: str  # "1.3": what --freedos takes
+    title: str  # "FreeDOS 1.3"
+    base_url: str  # the official repository; SOURCES.TXT names it whatever served the files
+    fallback_urls: tuple[str, ...]  # the same repository on other hosts, tried when base_url's host fails
     notice: tuple[str, ...]
     packages: tuple[Package, ...]
     fingerprint: str  # SHA-256 of the canonical JSON: a changed catalogue gives a fresh DOS dir
 
 
-def load() -> Catalogue:
-    """The catalogue shipped inside the package."""
-    text = resources.files("mkrescue.freedos").joinpath("catalogue.json").read_text(encoding="utf-8")
-    return from_dict(json.loads(text))
+def load(release: str = DEFAULT_RELEASE) -> Catalogue:
+    """The catalogue of one FreeDOS release, shipped inside the package."""
+    if release not in RELEASES:
+        raise ShippedDataError(f"no FreeDOS catalogue for release {release!r}; there are {', '.join(RELEASES)}")
+    text = resources.files("mkrescue.freedos").joinpath(f"catalogue-{release}.json").read_text(encoding="utf-8")
+    catalogue = from_dict(json.loads(text))
+    if catalogue.release != release:
+        raise ShippedDataError(f"FreeDOS catalogue-{release}.json says it is release {catalogue.release!r}")
+    return catalogue
 
 
 def from_dict(data: dict[str, Any]) -> Catalogue:
     if data.get("schema") != SCHEMA:
         raise ShippedDataError(f"FreeDOS catalogue: schema {data.get('schema')!r}, expected {SCHEMA}")
-    base_url = _text(data, "base_url", "catalogue")
-    if not base_url.startswith(("http://", "https://")):
-        raise ShippedDataError(f"FreeDOS catalogue: base_url {base_url!r} is not an http(s) URL")
+    base_url = _url(_text(data, "base_url", "catalogue"))
+    fallbacks = data.get("fallback_urls", [])
+    if not isinstance(fallbacks, list) or not all(isinstance(url, str) for url in fallbacks):
+        raise ShippedDataError("FreeDOS catalogue: 'fallback_urls' must be a list of URLs")
     packages = tuple(_package(p) for p in _list(data, "packages", "catalogue"))
     _check_unique([p.name for p in packages], "package name")
     targets = [f.target for p in packages for f in p.files] + [p.licence_target for p in packages] + [SOURCES_TXT]
@@ -91,7 +114,9 @@ def from_dict(data: dict[str, Any]) -> Catalogue:
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return Catalogue(
         release=_text(data, "release", "catalogue"),
-        base_url=base_url.rstrip("/"),
+        title=_text(data, "title", "catalogue"),
+        base_url=base_url,
+        fallback_urls=tuple(_url(url) for url in fallbacks),
         notice=tuple(str(line) for line in data.get("notice", ())),
         packages=packages,
         fingerprint=hashlib.sha256(canonical.encode()).hexdigest(),
@@ -105,10 +130,9 @@ def _package(data: dict[str, Any]) -> Package:
     for value, what in ((name, "name"), (group, "group")):
         if not _NAME.fullmatch(value):
             raise ShippedDataError(f"FreeDOS catalogue: {where}: {what} {value!r} is not a FreeDOS package name")
-    sha256 = data.get("sha256")
-    if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)):
-        raise ShippedDataError(f"FreeDOS catalogue: {where}: sha256 must be 64 lower-case hex digits or null")
-    lsm = data.get("lsm")
+    lsm = data.get("lsm", [])
+    if not isinstance(lsm, list):
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'lsm' must be a list of members")
     files = tuple(
         FileEntry(_member(f, "member", where), _target(_text(f, "target", where), where))
         for f in _list(data, "files", where)
@@ -120,14 +144,27 @@ def _package(data: dict[str, Any]) -> Package:
     return Package(
         name=name,
         group=group,
-        version=_text(data, "version", where),
         licence=_text(data, "licence", where),
-        sha256=sha256,
-        lsm=_member(data, "lsm", where) if lsm is not None else None,
+        pin=_pin(data.get("pin"), where),
+        lsm=tuple(_member({"lsm": member}, "lsm", where) for member in lsm),
         files=files,
         licence_text=licence_text,
         sources=_sources(data.get("sources"), where),
     )
+
+
+def _pin(data: Any, where: str) -> Pin | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict) or not _SHA256.fullmatch(str(data.get("sha256"))):
+        raise ShippedDataError(f"FreeDOS catalogue: {where}: 'pin' needs 'sha256', 64 lower-case hex digits")
+    return Pin(data["sha256"], _text(data, "record", where))
+
+
+def _url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ShippedDataError(f"FreeDOS catalogue: {value!r} is not an http(s) URL")
+    return value.rstrip("/")
 
 
 def _sources(data: Any, where: str) -> Sources:

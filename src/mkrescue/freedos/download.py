@@ -3,7 +3,9 @@
 Transient failures (no connection, timeouts, 5xx/429 answers, a body that breaks
 off before its Content-Length) are retried with exponential backoff; anything
 else (404, 403, ...) fails at once. urllib3's Retry cannot retry a body that
-breaks off mid-stream, so one loop here covers every transient case alike."""
+breaks off mid-stream, so one loop here covers every transient case alike.
+All downloads of one Downloader share an overall time limit, so no server, however
+slow or however many files, keeps mkrescue waiting for more than that."""
 
 from __future__ import annotations
 
@@ -30,8 +32,25 @@ MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
 ADVICE = "check the network, or use --mirror URL, --packages-dir DIR (the .zip packages) or --dos-dir DIR (FreeDOS files)"
 
 
+# All downloads of one run together: FreeDOS's packages are a few MB, so this is generous.
+TIME_LIMIT = 600.0
+
+
+class ServerFailed(DownloadError):
+    """The server did not deliver the file: no answer (status None) or an HTTP status other than 200."""
+
+    def __init__(self, message: str, reason: str, status: int | None) -> None:
+        super().__init__(message)
+        self.reason = reason  # e.g. "HTTP 403 Forbidden", "the connection failed: connection refused"
+        self.status = status
+
+
 class _Transient(Exception):
     """A failure worth another attempt."""
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
 
 
 @dataclass
@@ -42,36 +61,52 @@ class Downloader:
     backoff: float = 1.0  # seconds before the first retry, doubling each time
     progress: bool | None = None  # None: a progress bar only when stderr is a terminal
     max_bytes: int = MAX_DOWNLOAD_BYTES
+    time_limit: float = TIME_LIMIT  # seconds for all downloads of this Downloader together
     session: requests.Session = field(default_factory=requests.Session)
 
     def __post_init__(self) -> None:
         # Zips are already compressed; identity encoding keeps Content-Length comparable to what we receive.
         self.session.headers.update({"User-Agent": f"mkrescue/{__version__}", "Accept-Encoding": "identity"})
+        self._deadline = time.monotonic() + self.time_limit
 
-    def fetch(self, url: str, dest: Path, label: str) -> tuple[str, int]:
-        """Write url's body to dest (overwritten); return its SHA-256 and size."""
+    def fetch(self, url: str, dest: Path, label: str, max_bytes: int | None = None) -> tuple[str, int]:
+        """Write url's body to dest (overwritten); return its SHA-256 and size. `max_bytes`: a smaller
+        limit than the Downloader's for this one file. ServerFailed when the server did not deliver."""
+        limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
         for attempt in range(self.retries + 1):
             try:
-                return self._attempt(url, dest, label)
+                return self._attempt(url, dest, label, limit)
             except _Transient as exc:
-                if attempt == self.retries:
-                    raise DownloadError(f"could not download {url}: {exc} (tried {attempt + 1} times); {ADVICE}") from exc
+                if attempt == self.retries or time.monotonic() + self.backoff * 2**attempt >= self._deadline:
+                    tries = f" (tried {attempt + 1} times)" if attempt else ""
+                    raise ServerFailed(f"could not download {url}: {exc}{tries}; {ADVICE}", f"{exc}{tries}",
+                                       exc.status) from exc
                 time.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _attempt(self, url: str, dest: Path, label: str) -> tuple[str, int]:
+    def _remaining(self, url: str) -> float:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise DownloadError(f"gave up on {url}: the downloads took more than the {self.time_limit:g} s allowed"
+                                f" in all (the server is too slow); {ADVICE}")
+        return remaining
+
+    def _attempt(self, url: str, dest: Path, label: str, limit: int) -> tuple[str, int]:
+        remaining = self._remaining(url)
+        timeout = (min(self.connect_timeout, remaining), min(self.read_timeout, remaining))
         try:
-            with self.session.get(url, stream=True, timeout=(self.connect_timeout, self.read_timeout)) as response:
+            with self.session.get(url, stream=True, timeout=timeout) as response:
+                status = f"HTTP {response.status_code} {response.reason}"
                 if response.status_code in RETRY_STATUS:
-                    raise _Transient(f"HTTP {response.status_code} {response.reason}")
+                    raise _Transient(status, response.status_code)
                 if response.status_code != 200:
-                    raise DownloadError(f"could not download {url}: HTTP {response.status_code} {response.reason};"
-                                        " a FreeDOS 1.3 repository (or --mirror of one) should have it at this path; "
-                                        + ADVICE.removeprefix("check the network, or "))
+                    raise ServerFailed(f"could not download {url}: {status}; a FreeDOS repository (or --mirror of one)"
+                                       " should have it at this path; " + ADVICE.removeprefix("check the network, or "),
+                                       status, response.status_code)
                 expected = _content_length(response)
-                if expected is not None and expected > self.max_bytes:
-                    raise DownloadError(f"{url} is {expected} bytes, far more than a FreeDOS package: refusing it")
-                digest, size = self._save(response, dest, label, expected)
+                if expected is not None and expected > limit:
+                    raise DownloadError(f"{url} is {expected} bytes, far more than a FreeDOS repository file: refusing it")
+                digest, size = self._save(response, dest, label, expected, limit)
         except requests.Timeout as exc:
             raise _Transient("the server did not answer in time") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
@@ -82,7 +117,8 @@ class Downloader:
             raise _Transient(f"the body ended after {size} of {expected} bytes")
         return digest, size
 
-    def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None) -> tuple[str, int]:
+    def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None,
+              limit: int) -> tuple[str, int]:
         show = self.progress if self.progress is not None else sys.stderr.isatty()
         # click prints a bar's label even when stderr is not a terminal: no bar at all keeps logs quiet.
         bar = click.progressbar(length=expected, label=f"Downloading {label}", file=sys.stderr) if show and expected else None
@@ -91,9 +127,10 @@ class Downloader:
         with dest.open("wb") as out, bar if bar is not None else contextlib.nullcontext():
             for chunk in response.iter_content(CHUNK):
                 size += len(chunk)
-                if size > self.max_bytes:
-                    raise DownloadError(f"{response.url} sends more than {self.max_bytes} bytes,"
-                                        " far more than a FreeDOS package: refusing it")
+                if size > limit:
+                    raise DownloadError(f"{response.url} sends more than {limit} bytes,"
+                                        " far more than a FreeDOS repository file: refusing it")
+                self._remaining(response.url)
                 out.write(chunk)
                 digest.update(chunk)
                 if bar is not None:

@@ -1,6 +1,6 @@
-"""Provisioning: get every package of the catalogue into the cache (from the cache
-itself, a --packages-dir, or the repository / a --mirror), check each against its
-SHA-256, and assemble the DOS dir that dosdir.locate() reads:
+"""Provisioning: get every package of a release's catalogue into the cache (from the
+cache itself, a --packages-dir, or the repository / a --mirror), verify each one
+(verify.py), and assemble the DOS dir that dosdir.locate() reads:
 
     BIN/KERNEL.SYS, BIN/COMMAND.COM, BIN/...   the members the catalogue names
     LICENSES/<PKG>.TXT                         each package's licence text
@@ -18,9 +18,11 @@ from pathlib import Path
 
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
-from mkrescue.freedos.catalogue import SOURCES_TXT, Catalogue, Package, load
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE, SOURCES_TXT, Catalogue, Package, load
 from mkrescue.freedos.download import Downloader
 from mkrescue.freedos.extract import PackageZip
+from mkrescue.freedos.repository import Repository
+from mkrescue.freedos.verify import FIRST_USE, Evidence, verify
 
 # Bump when the layout of the assembled dir changes, so old cached dirs are not reused.
 ASSEMBLY_VERSION = 1
@@ -28,17 +30,19 @@ OFFLINE_ADVICE = ("use --packages-dir DIR (the FreeDOS .zip packages), --dos-dir
                   " or go online (optionally with --mirror URL)")
 
 
-def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packages_dir: Path | None = None,
-              offline: bool = False, progress: bool | None = None, report: Callable[[str], None] = lambda line: None,
-              catalogue: Catalogue | None = None, downloader: Downloader | None = None,
-              report_cached: bool = True) -> Path:
-    """Return the assembled DOS dir (in the cache). Downloads only what is missing; verifies every
-    zip's SHA-256 (pinned in the catalogue, else recorded in the cache's lock file on first download
-    and enforced after); `report` gets one line per package: name, version, what happened, source, SHA-256
-    (a plain cache hit only with `report_cached`: a build need not repeat it every time).
+def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, mirror: str | None = None,
+              packages_dir: Path | None = None, offline: bool = False, progress: bool | None = None,
+              report: Callable[[str], None] = lambda line: None, catalogue: Catalogue | None = None,
+              downloader: Downloader | None = None, report_cached: bool = True) -> Path:
+    """Return the assembled DOS dir (in the cache) of a FreeDOS `release`. Downloads only what is missing;
+    checks every zip against the repository's pkg-info SHA-256, the hash pinned in the catalogue and the
+    hash recorded in the cache's lock file (verify.py), before anything is recorded or extracted.
+    `report` gets one line per package: its version (from its LSM), SHA-256, how it was verified and where
+    it came from (a plain cache hit only with `report_cached`: a build need not repeat it every time),
+    and a line whenever another host is tried.
     `progress`: a download bar on stderr (None: only when stderr is a terminal); ignored when a `downloader`
-    is given. `catalogue` and `downloader` default to the shipped catalogue and normal timeouts/retries."""
-    catalogue = catalogue or load()
+    is given. `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries."""
+    catalogue = catalogue or load(release)
     if mirror is not None and not mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {mirror} is not an http:// or https:// URL of a FreeDOS repository")
     if packages_dir is not None and not Path(packages_dir).is_dir():
@@ -46,22 +50,31 @@ def provision(cache_dir: Path | None = None, *, mirror: str | None = None, packa
     cache = Cache(cache_dir)
     if downloader is None:
         downloader = Downloader(progress=progress)
-    base_url = (mirror or catalogue.base_url).rstrip("/")
+    # A --mirror is the user's choice: used alone. The official repository has a second host.
+    urls = [mirror] if mirror is not None else [catalogue.base_url, *catalogue.fallback_urls]
+    source = _Source(Repository(urls, downloader, report), None if packages_dir is None else Path(packages_dir), offline)
     try:
-        return _fill(cache, catalogue, base_url, packages_dir, offline, downloader, report, report_cached)
+        return _fill(cache, catalogue, source, report, report_cached)
     except OSError as exc:
         file = f"{exc.filename}: " if exc.filename else ""
         raise WriteError(f"could not put the FreeDOS files into the cache {cache.root}: {file}{os_reason(exc)};"
                          " free space there, or choose another folder with --cache-dir") from exc
 
 
-def _fill(cache: Cache, catalogue: Catalogue, base_url: str, packages_dir: Path | None, offline: bool,
-          downloader: Downloader, report: Callable[[str], None], report_cached: bool) -> Path:
+@dataclass(frozen=True)
+class _Source:
+    """Where missing packages come from: a --packages-dir first, else the repository unless offline."""
+
+    repository: Repository
+    packages_dir: Path | None
+    offline: bool
+
+
+def _fill(cache: Cache, catalogue: Catalogue, source: _Source, report: Callable[[str], None],
+          report_cached: bool) -> Path:
     """Every package into the cache, then the DOS dir assembled from them (once per set of hashes)."""
-    hashes = {
-        package.name: _obtain(package, cache, base_url, packages_dir, offline, downloader, report, report_cached)
-        for package in catalogue.packages
-    }
+    hashes = {package.name: _obtain(package, catalogue, cache, source, report, report_cached)
+              for package in catalogue.packages}
     key_text = "\n".join([f"assembly {ASSEMBLY_VERSION}", catalogue.fingerprint]
                          + [f"{p.path} {hashes[p.name]}" for p in catalogue.packages])
     dest = cache.dos_dir(hashlib.sha256(key_text.encode()).hexdigest()[:16])
@@ -77,65 +90,67 @@ def _fill(cache: Cache, catalogue: Catalogue, base_url: str, packages_dir: Path 
     return dest
 
 
-def _obtain(package: Package, cache: Cache, base_url: str, packages_dir: Path | None, offline: bool,
-            downloader: Downloader, report: Callable[[str], None], report_cached: bool) -> str:
+def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Source, report: Callable[[str], None],
+            report_cached: bool) -> str:
     """Make sure the verified zip is in the cache; return its SHA-256."""
-    dest = cache.package_path(package.path)
-    label = f"{package.path} {package.version}"
+    key = f"{catalogue.release}/{package.path}"  # the cache's name for it, and its key in lock.json
+    dest = cache.package_path(key)
     if dest.is_file():
-        sha = sha256_file(dest)
-        expected = _expected(package, cache)
-        if expected is None:
-            # The lock file was deleted to accept new hashes: the cached copy was checked when it came in.
-            cache.record(package.path, sha, dest.stat().st_size, "cache")
-            report(f"{label}: cached, sha256 {sha} (recorded new hash in {cache.lock_path})")
-            return sha
-        if sha == expected[0]:
+        cached = _check_cached(package, catalogue, cache, key, dest)
+        if cached is not None:
+            sha, how = cached
             if report_cached:
-                report(f"{label}: cached, sha256 {sha}")
+                report(_line(package, _contents(package, dest, key).version, sha, how, "cached"))
             return sha
+        report(f"{package.path}: the cached copy no longer matches its hash: discarded, fetching it again")
         dest.unlink()
-        report(f"{label}: the cached copy has SHA-256 {sha}, not {expected[0]}: discarded, fetching it again")
-    local = _find_local(Path(packages_dir), package) if packages_dir is not None else None
-    if local is not None:
-        source, how = str(local), "copied from"
-    elif offline:
-        where = f"in --packages-dir {packages_dir} or " if packages_dir is not None else ""
-        raise DownloadError(f"offline, and the FreeDOS package {package.path} is not {where}in the cache"
-                            f" ({cache.root}): {OFFLINE_ADVICE}")
-    else:
-        source, how = f"{base_url}/{package.path}", "downloaded from"
+    local = _find_local(source.packages_dir, package) if source.packages_dir is not None else None
+    if local is None and source.offline:
+        where = f"in --packages-dir {source.packages_dir} or " if source.packages_dir is not None else ""
+        raise DownloadError(f"offline, and the FreeDOS {catalogue.release} package {package.path} is not {where}in the"
+                            f" cache ({cache.root}): {OFFLINE_ADVICE}")
     with cache.temp_file() as temp:
         if local is not None:
             shutil.copyfile(local, temp)
-            sha, size = sha256_file(temp), temp.stat().st_size
+            sha, size, origin, pkg_info, how = sha256_file(temp), temp.stat().st_size, str(local), None, "copied from"
         else:
-            sha, size = downloader.fetch(source, temp, package.path)
-        expected = _expected(package, cache)
-        if expected is not None and sha != expected[0]:
-            raise IntegrityError(f"{package.path} from {source} has SHA-256 {sha}, not the {expected[0]} {expected[1]};"
-                                 " the file was discarded: the source may serve a damaged or altered copy,"
-                                 " so try another --mirror or use --dos-dir")
+            sha, size, origin = source.repository.download(package.path, temp, package.path)
+            with cache.temp_file(".txt") as info_temp:
+                pkg_info = source.repository.pkg_info(package.pkg_info_path, info_temp)
+            how = "downloaded from"
+        evidence = Evidence(package.path, origin, sha, catalogue.title, package.pin, pkg_info,
+                            cache.recorded(key), str(cache.lock_path))
+        verified = verify(evidence)
         # Extract once before the zip reaches the cache or the lock: a package we cannot use is refused now.
-        _contents(package, temp, f"{package.path} from {source}")
+        contents = _contents(package, temp, f"{package.path} from {origin}")
         cache.install(temp, dest)
-    if expected is None:
-        cache.record(package.path, sha, size, source)
-        report(f"{label}: {how} {source}, sha256 {sha} (recorded new hash in {cache.lock_path}; pin it in the catalogue)")
-    else:
-        report(f"{label}: {how} {source}, sha256 {sha}")
+    if package.pin is None and evidence.recorded is None:
+        cache.record(key, sha, size, origin, verified)
+        verified += f"; recorded in {cache.lock_path}"
+    if pkg_info is not None and pkg_info.sha256 is None:
+        verified += f" ({pkg_info.missing})"
+    report(_line(package, contents.version, sha, verified, f"{how} {origin}"))
     return sha
 
 
-def _expected(package: Package, cache: Cache) -> tuple[str, str] | None:
-    """The SHA-256 the zip must have, with where that comes from, or None if nothing is known yet."""
-    if package.sha256 is not None:
-        return package.sha256, "that mkrescue's catalogue pins"
-    entry = cache.recorded(package.path)
+def _check_cached(package: Package, catalogue: Catalogue, cache: Cache, key: str, path: Path) -> tuple[str, str] | None:
+    """(SHA-256, how it is verified) of a cached zip that still matches its pin or recorded hash, else None."""
+    sha = sha256_file(path)
+    if package.pin is not None:
+        return (sha, "pin") if sha == package.pin.sha256 else None
+    entry = cache.recorded(key)
     if entry is None:
+        # The lock file was deleted to accept new hashes: the cached copy was checked when it came in.
+        cache.record(key, sha, path.stat().st_size, "cache", FIRST_USE)
+        return sha, f"{FIRST_USE}; recorded again in {cache.lock_path}"
+    if sha != entry.sha256:
         return None
-    return entry.sha256, (f"recorded in {cache.lock_path} on {entry.recorded}"
-                          " (if the repository really changed the package, delete its entry there and fetch again)")
+    return sha, f"lock.json ({entry.verified}, {entry.recorded[:10]})"
+
+
+def _line(package: Package, version: str | None, sha: str, verified: str, origin: str) -> str:
+    """The one line `mkrescue fetch` prints for a package."""
+    return f"{package.path}: version {version or 'unknown (no LSM)'}, SHA-256 {sha}, verified by {verified}; {origin}"
 
 
 @dataclass(frozen=True)
@@ -144,7 +159,8 @@ class _Contents:
 
     files: dict[str, bytes]  # target path -> bytes, the licence text included
     licence_member: str  # where the licence text came from
-    lsm_version: str | None
+    version: str | None  # from the package's LSM; None when it has none
+    lsm: str | None  # the LSM member it came from
     has_source: bool  # the source the catalogue expects inside the package is there
 
 
@@ -153,9 +169,10 @@ def _contents(package: Package, zip_path: Path, label: str) -> _Contents:
         files = {entry.target: archive.read(entry.member) for entry in package.files}
         licence_member, text = _licence_text(package, archive)
         files[package.licence_target] = _crlf(text)
-        version = _lsm_version(archive.read(package.lsm)) if package.lsm and archive.has(package.lsm) else None
+        lsm = next((member for member in package.lsm if archive.has(member)), None)
+        version = _lsm_version(archive.read(lsm)) if lsm is not None else None
         has_source = package.sources.in_package is not None and archive.has_prefix(package.sources.in_package)
-    return _Contents(files, licence_member, version, has_source)
+    return _Contents(files, licence_member, version, lsm if version else None, has_source)
 
 
 def _find_local(root: Path, package: Package) -> Path | None:
@@ -176,11 +193,11 @@ def _find_local(root: Path, package: Package) -> Path | None:
 def _assemble(catalogue: Catalogue, cache: Cache, hashes: dict[str, str], work: Path) -> None:
     entries = []
     for package in catalogue.packages:
-        contents = _contents(package, cache.package_path(package.path), package.path)
+        contents = _contents(package, cache.package_path(f"{catalogue.release}/{package.path}"), package.path)
         for target, data in contents.files.items():
             _write(work / target, data)
         entries.append(_sources_entry(catalogue, package, hashes[package.name], contents))
-    lines = [f"FreeDOS components on this medium ({catalogue.release}, package repository {catalogue.base_url})", "",
+    lines = [f"FreeDOS components on this medium ({catalogue.title}, package repository {catalogue.base_url})", "",
              *catalogue.notice, "", *[line for entry in entries for line in entry]]
     _write(work / SOURCES_TXT, _crlf("\n".join(lines).encode("ascii", "replace") + b"\n"))
 
@@ -200,7 +217,8 @@ def _licence_text(package: Package, archive: PackageZip) -> tuple[str, bytes]:
 
 
 def _sources_entry(catalogue: Catalogue, package: Package, sha: str, contents: _Contents) -> list[str]:
-    version = contents.lsm_version or f"{package.version} (expected; the package has no LSM version line)"
+    version = (f"{contents.version} (from {contents.lsm})" if contents.version
+               else f"unknown (the package has no LSM with a Version line: {', '.join(package.lsm)})")
     elsewhere = package.sources.elsewhere
     if contents.has_source:
         sources = f"{package.sources.in_package} inside this same package" + (f"; also {elsewhere}" if elsewhere else "")
@@ -218,8 +236,9 @@ def _sources_entry(catalogue: Catalogue, package: Package, sha: str, contents: _
 
 
 def _lsm_version(lsm: bytes) -> str | None:
-    match = re.search(rb"^Version:[ \t]*(.+?)[ \t]*\r?$", lsm, re.MULTILINE | re.IGNORECASE)
-    return match.group(1).decode("ascii", "replace") if match else None
+    """The Version field of an LSM ("Version:  2043"), printable ASCII and short, as it goes into messages and files."""
+    match = re.search(rb"^Version:[ \t]*([\x21-\x7e][\x20-\x7e]{0,39})[ \t]*\r?$", lsm, re.MULTILINE | re.IGNORECASE)
+    return match.group(1).decode("ascii").rstrip() if match else None
 
 
 def _crlf(text: bytes) -> bytes:

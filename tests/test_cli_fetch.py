@@ -63,7 +63,7 @@ def test_fetch_prints_version_hash_and_verification_then_a_build_uses_the_cache(
     assert lines[1] == (f"base/freecom.zip: version 1.3-freecom-9, SHA-256 {sha256(zips['base/freecom.zip'])}, verified by"
                         f" pkg-info; recorded in {lock}; downloaded from {mirror}/base/freecom.zip")
     assert lines[3] == (f"base/choice.zip: version 1.3-choice-9, SHA-256 {sha256(zips['base/choice.zip'])}, verified by"
-                        f" first use; recorded in {lock} ({mirror}/pkg-info/choice.txt answered HTTP 404 NOT FOUND);"
+                        f" first use ({mirror}/pkg-info/choice.txt answered HTTP 404 NOT FOUND); recorded in {lock};"
                         f" downloaded from {mirror}/base/choice.zip")
     assert len(lines) == 7 and lines[6].startswith("FreeDOS files ready in ")
     requests_after_fetch = len(httpserver.log)

@@ -248,13 +248,16 @@ def test_404_names_the_url_and_leaves_nothing(httpserver, tmp_path):
     assert list((tmp_path / "dos").iterdir()) == [] and leftovers(tmp_path) == []
 
 
-def test_500_then_success_is_retried(httpserver, tmp_path):
+def test_500_then_success_is_retried_and_the_user_told(httpserver, tmp_path):
     zips = package_zips()
     httpserver.expect_oneshot_request("/repo/base/kernel.zip").respond_with_data("busy", status=500)
     mirror = serve(httpserver, zips)
-    dos = run(tmp_path, mirror)
+    lines: list[str] = []
+    dos = run(tmp_path, mirror, lines=lines, downloader={"backoff": 0.25})
     assert (dos / "BIN" / "KERNEL.SYS").read_bytes() == KERNEL_BYTES
     assert requests_for(httpserver, "base/kernel.zip") == 2
+    assert lines[0] == f"{mirror}/base/kernel.zip: HTTP 500 INTERNAL SERVER ERROR; trying again in 0.25 s (2 of 3 tries)"
+    assert lines[1].startswith("base/kernel.zip: version 2043, ")
 
 
 def test_500_every_time_gives_up_after_the_retries(httpserver, tmp_path):
@@ -313,16 +316,21 @@ def test_connection_refused_names_the_url_and_the_alternatives(tmp_path):
     assert "--mirror" in message and "--packages-dir" in message and "--dos-dir" in message
 
 
-def test_a_name_that_does_not_resolve_says_so_in_plain_words(tmp_path, monkeypatch):
+def test_a_name_that_does_not_resolve_says_so_in_plain_words_at_once(tmp_path, monkeypatch):
+    asked = []
+
     def no_dns(host, *args, **kwargs):  # as the resolver answers offline, without asking anyone
+        asked.append(host)
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     with pytest.raises(DownloadError) as error:
-        run(tmp_path, "http://mkrescue-test.invalid/repo", downloader={"retries": 0})
+        run(tmp_path, "http://mkrescue-test.invalid/repo", downloader={"retries": 3, "backoff": 60.0})
     message = str(error.value)
-    assert "the name mkrescue-test.invalid does not resolve (no network, or no DNS)" in message
+    assert message.startswith("could not download http://mkrescue-test.invalid/repo/base/kernel.zip: the name"
+                              " mkrescue-test.invalid does not resolve (no network, or no DNS); check the network")
     assert "Pool" not in message and "Errno" not in message
+    assert asked == ["mkrescue-test.invalid"]  # no retries: the same resolver gives the same answer
 
 
 # --- integrity ------------------------------------------------------------------------------
@@ -382,9 +390,10 @@ def test_without_pkg_info_or_pin_the_first_download_is_recorded_as_first_use(htt
     lines: list[str] = []
     run(tmp_path, mirror, lines=lines)
     assert ", verified by pkg-info; recorded in " in lines[0]
-    assert (f", verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/freecom.txt answered"
-            " HTTP 404 NOT FOUND); downloaded") in lines[1]
-    assert f"verified by first use; recorded in {tmp_path / 'lock.json'} ({mirror}/pkg-info/choice.txt has no" in lines[2]
+    assert (f", verified by first use ({mirror}/pkg-info/freecom.txt answered HTTP 404 NOT FOUND); recorded in"
+            f" {tmp_path / 'lock.json'}; downloaded") in lines[1]
+    assert (f"verified by first use ({mirror}/pkg-info/choice.txt has no 'SHA: <sha256>' line); recorded in"
+            f" {tmp_path / 'lock.json'}; downloaded") in lines[2]
     assert {key: entry["verified"] for key, entry in lock(tmp_path).items()} == {
         "1.3/base/kernel.zip": "pkg-info", "1.3/base/freecom.zip": "first use", "1.3/base/choice.zip": "first use"}
 
@@ -412,7 +421,7 @@ def test_the_pinned_file_with_a_newer_pkg_info_is_refused_too(httpserver, tmp_pa
     with pytest.raises(IntegrityError) as error:
         run(tmp_path, mirror, pins={"kernel": sha256(zips["base/kernel.zip"])})
     message = refused(tmp_path, error)
-    assert f"the Test FreeDOS 1.3 package as published (a test's public record), but the repository's checksum" in message
+    assert "the Test FreeDOS 1.3 package as published (a test's public record), but the repository's checksum" in message
     assert sha256(EVIL_KERNEL) in message and sha256(zips["base/kernel.zip"]) in message
     assert "rebuilt the package and this server still sends the old one" in message
 
@@ -472,6 +481,29 @@ def test_deleting_the_lock_file_accepts_the_cached_files_again(httpserver, tmp_p
     assert run(tmp_path, mirror, lines=lines) == first
     assert all(f"verified by first use; recorded again in {tmp_path / 'lock.json'}; cached" in line for line in lines)
     assert zip_requests(httpserver) == 3 and len(lines) == 3
+
+
+A_SHA = "ab" * 32
+
+
+@pytest.mark.parametrize("text, sha, missing", [
+    (f"SHA: {A_SHA}\n".encode(), A_SHA, ""),
+    (f"Title: x\r\nSHA:\t{A_SHA.upper()}  \r\nEnd\r\n".encode(), A_SHA, ""),  # CRLF, a tab, upper case
+    (f"SHA: {A_SHA}\nSHA: {A_SHA}\n".encode(), A_SHA, ""),  # the same hash twice is one hash
+    (f"SHA: {A_SHA}\nSHA: {'cd' * 32}\n".encode(), None, "has 2 different SHA lines"),
+    (f"SHA256: {A_SHA}\n".encode(), None, "has no 'SHA: <sha256>' line"),
+    (f"SHA: {A_SHA[:-1]}\n".encode(), None, "has no 'SHA: <sha256>' line"),  # 63 digits
+    (b"<html>moved</html>", None, "has no 'SHA: <sha256>' line"),
+    (b"", None, "has no 'SHA: <sha256>' line"),
+])
+def test_what_a_pkg_info_file_says(httpserver, tmp_path, text, sha, missing):
+    from mkrescue.freedos.repository import Repository
+
+    httpserver.expect_request("/repo/pkg-info/kernel.txt").respond_with_data(text)
+    found = Repository([httpserver.url_for("/repo")], Downloader(**FAST), print).pkg_info("pkg-info/kernel.txt",
+                                                                                           tmp_path / "t")
+    assert found.url == httpserver.url_for("/repo/pkg-info/kernel.txt") and found.sha256 == sha
+    assert found.missing == (f"{found.url} {missing}" if missing else "")
 
 
 def test_a_huge_pkg_info_is_refused(httpserver, tmp_path):
@@ -600,7 +632,11 @@ def test_a_busy_host_is_retried_before_the_next_is_tried(httpserver, tmp_path):
     alternative = serve(httpserver, package_zips(), prefix="/alt")
     lines: list[str] = []
     run(tmp_path, urls=[httpserver.url_for("/www"), alternative], lines=lines)
-    assert "answered HTTP 503 SERVICE UNAVAILABLE (tried 3 times); trying" in lines[0]
+    www = httpserver.url_for("/www")
+    assert lines[:3] == [
+        f"{www}/base/kernel.zip: HTTP 503 SERVICE UNAVAILABLE; trying again in 0 s (2 of 3 tries)",
+        f"{www}/base/kernel.zip: HTTP 503 SERVICE UNAVAILABLE; trying again in 0 s (3 of 3 tries)",
+        f"{www}/base/kernel.zip answered HTTP 503 SERVICE UNAVAILABLE (tried 3 times); trying {alternative} instead"]
     assert sum(1 for request, _ in httpserver.log if request.path.startswith("/www/")) == 3
 
 
@@ -616,9 +652,10 @@ def test_when_every_host_fails_the_message_names_each(httpserver, tmp_path):
     httpserver.expect_request(re.compile("^/www/")).respond_with_data("Forbidden", status=403)
     with pytest.raises(DownloadError) as error:
         run(tmp_path, urls=[httpserver.url_for("/www"), "http://127.0.0.1:9/repo"], downloader={"retries": 0})
-    message = str(error.value)
-    assert "\n" not in message and message.startswith("could not download http://127.0.0.1:9/repo/base/kernel.zip:")
-    assert message.endswith(f"(before that: {httpserver.url_for('/www')}/base/kernel.zip answered HTTP 403 FORBIDDEN)")
+    assert str(error.value) == (f"could not download base/kernel.zip: {httpserver.url_for('/www')}/base/kernel.zip"
+                                " answered HTTP 403 FORBIDDEN; http://127.0.0.1:9/repo/base/kernel.zip failed (the"
+                                " connection failed: connection refused); check the network, or use --mirror URL,"
+                                " --packages-dir DIR (the .zip packages) or --dos-dir DIR (FreeDOS files)")
     assert cached_packages(tmp_path) == [] and not (tmp_path / "lock.json").exists()
 
 

@@ -14,7 +14,7 @@ import hashlib
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -69,19 +69,23 @@ class Downloader:
         self.session.headers.update({"User-Agent": f"mkrescue/{__version__}", "Accept-Encoding": "identity"})
         self._deadline = time.monotonic() + self.time_limit
 
-    def fetch(self, url: str, dest: Path, label: str, max_bytes: int | None = None) -> tuple[str, int]:
+    def fetch(self, url: str, dest: Path, label: str, max_bytes: int | None = None,
+              waiting: Callable[[str], None] = lambda line: None) -> tuple[str, int]:
         """Write url's body to dest (overwritten); return its SHA-256 and size. `max_bytes`: a smaller
-        limit than the Downloader's for this one file. ServerFailed when the server did not deliver."""
+        limit than the Downloader's for this one file; `waiting` is told before each retry why and for
+        how long mkrescue waits. ServerFailed when the server did not deliver."""
         limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
         for attempt in range(self.retries + 1):
             try:
                 return self._attempt(url, dest, label, limit)
             except _Transient as exc:
-                if attempt == self.retries or time.monotonic() + self.backoff * 2**attempt >= self._deadline:
+                delay = self.backoff * 2**attempt
+                if attempt == self.retries or time.monotonic() + delay >= self._deadline:
                     tries = f" (tried {attempt + 1} times)" if attempt else ""
                     raise ServerFailed(f"could not download {url}: {exc}{tries}; {ADVICE}", f"{exc}{tries}",
                                        exc.status) from exc
-                time.sleep(self.backoff * 2**attempt)
+                waiting(f"{url}: {exc}; trying again in {delay:g} s ({attempt + 2} of {self.retries + 1} tries)")
+                time.sleep(delay)
         raise AssertionError("unreachable")
 
     def _remaining(self, url: str) -> float:
@@ -110,7 +114,11 @@ class Downloader:
         except requests.Timeout as exc:
             raise _Transient("the server did not answer in time") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Transient(f"the connection failed: {_reason(exc, url)}") from exc
+            reason = _reason(exc, url)
+            if any(isinstance(cause, socket.gaierror) for cause in _causes(exc)):
+                # Asking the resolver again a few seconds later gets the same answer (offline, most often).
+                raise ServerFailed(f"could not download {url}: {reason}; {ADVICE}", reason, None) from exc
+            raise _Transient(f"the connection failed: {reason}") from exc
         except requests.RequestException as exc:
             raise DownloadError(f"could not download {url}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:

@@ -96,7 +96,7 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
     key = f"{catalogue.release}/{package.path}"  # the cache's name for it, and its key in lock.json
     dest = cache.package_path(key)
     if dest.is_file():
-        cached = _check_cached(package, catalogue, cache, key, dest)
+        cached = _check_cached(package, cache, key, dest)
         if cached is not None:
             sha, how = cached
             if report_cached:
@@ -124,16 +124,18 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
         # Extract once before the zip reaches the cache or the lock: a package we cannot use is refused now.
         contents = _contents(package, temp, f"{package.path} from {origin}")
         cache.install(temp, dest)
-    if package.pin is None and evidence.recorded is None:
+    new = package.pin is None and evidence.recorded is None  # a pin needs no record; a recorded hash is there
+    if new:
         cache.record(key, sha, size, origin, verified)
-        verified += f"; recorded in {cache.lock_path}"
     if pkg_info is not None and pkg_info.sha256 is None:
         verified += f" ({pkg_info.missing})"
+    if new:
+        verified += f"; recorded in {cache.lock_path}"
     report(_line(package, contents.version, sha, verified, f"{how} {origin}"))
     return sha
 
 
-def _check_cached(package: Package, catalogue: Catalogue, cache: Cache, key: str, path: Path) -> tuple[str, str] | None:
+def _check_cached(package: Package, cache: Cache, key: str, path: Path) -> tuple[str, str] | None:
     """(SHA-256, how it is verified) of a cached zip that still matches its pin or recorded hash, else None."""
     sha = sha256_file(path)
     if package.pin is not None:

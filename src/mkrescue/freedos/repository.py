@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.freedos.download import RETRY_STATUS, Downloader, ServerFailed
+from mkrescue.freedos.download import ADVICE, RETRY_STATUS, Downloader, ServerFailed
 
 # Answers that say "this host, now" rather than "this file": worth asking the next host.
 _HOST_FAILURE = frozenset({403, *RETRY_STATUS})
@@ -45,17 +45,19 @@ class Repository:
         while True:
             url = self.url(relative)
             try:
-                sha, size = self.downloader.fetch(url, dest, label, max_bytes)
+                sha, size = self.downloader.fetch(url, dest, label, max_bytes, self.report)
                 return sha, size, url
             except ServerFailed as exc:
                 host_failed = exc.status is None or exc.status in _HOST_FAILURE
+                failure = f"{url} answered {exc.reason}" if exc.status else f"{url} failed ({exc.reason})"
                 if not host_failed or self._current + 1 == len(self.base_urls):
                     if failures:
-                        raise ServerFailed(f"{exc} (before that: {'; '.join(failures)})", exc.reason, exc.status) from exc
+                        raise ServerFailed(f"could not download {relative}: {'; '.join([*failures, failure])}; {ADVICE}",
+                                           exc.reason, exc.status) from exc
                     raise
-                failures.append(f"{url} answered {exc.reason}" if exc.status else f"{url} failed ({exc.reason})")
+                failures.append(failure)
                 self._current += 1
-                self.report(f"{failures[-1]}; trying {self.base_urls[self._current]} instead")
+                self.report(f"{failure}; trying {self.base_urls[self._current]} instead")
 
     def pkg_info(self, relative: str, temp: Path) -> PkgInfo:
         """The SHA-256 the repository publishes for a package (relative: pkg-info/<pkg>.txt). A repository

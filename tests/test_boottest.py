@@ -73,6 +73,15 @@ def test_without_expect_waits_for_the_screen_to_settle(disk, require_qemu):
     assert result.matched and OK in result.screen
 
 
+@pytest.mark.parametrize("media", ["hdd", "usb"])
+def test_counts_what_the_pc_read_from_the_image(disk, stub_kernel, media, require_qemu):
+    result = boot(disk, media, expect=OK, timeout=30)
+    read = {sector for offset, length in result.reads for sector in range(offset // 512, (offset + length + 511) // 512)}
+    assert 0 in read and 2048 in read  # the MBR, then the partition's boot sector
+    assert result.bytes_read >= len(stub_kernel)  # the boot sector loaded the kernel, all of it
+    assert max(read) < disk.stat().st_size // 512
+
+
 def test_text_that_never_comes_is_no_match_not_an_error(disk, require_qemu):
     result = boot(disk, "hdd", expect="THIS NEVER APPEARS", timeout=3)
     assert not result.matched

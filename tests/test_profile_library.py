@@ -146,16 +146,12 @@ def test_mkrescue_profiles_lists_every_profile_with_its_source():
         assert profile.flash in result.stdout
 
 
-# The profiles whose commands need no {device}; the others are built once the menu asks for it.
-WITHOUT_DEVICE = sorted(name for name, row in EXPECTED.items() if row[2] is None)
-
-
-@pytest.mark.parametrize("name", WITHOUT_DEVICE)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_a_build_picks_the_profile_by_the_flashers_name_and_its_menu_runs_the_commands(name, user_files, dos_dir, tmp_path):
     from judges import read_fat_files
 
     profile = get_profile(name)
-    flasher_name, firmware_name, _, *vectors = EXPECTED[name]
+    flasher_name, firmware_name, device, *vectors = EXPECTED[name]
     user_flasher, firmware = user_files
     flasher = user_flasher.rename(tmp_path / flasher_name.lower())
     extra = [] if profile.backup else ["--no-backup-required"]
@@ -165,7 +161,9 @@ def test_a_build_picks_the_profile_by_the_flashers_name_and_its_menu_runs_the_co
     assert f"syntax from {profile.source}" in result.stderr
     menu = read_fat_files(tmp_path / "r.img")["FREEDOS/MENU.BAT"].decode()
     for vector in filter(None, vectors):
-        words = ["%MKNEW%" if w == BACKUP else "ND1300A-.BIN" if w == firmware_name else w for w in vector]
+        # The menu holds the backup's name and the typed device in batch variables.
+        words = ["%MKNEW%" if w == BACKUP else "ND1300A-.BIN" if w == firmware_name else "%MKDEV%" if w == device else w
+                 for w in vector]
         assert "\r\n" + " ".join(words) + "\r\n" in menu, words
 
 

@@ -1,5 +1,8 @@
+import jinja2
 import pytest
 
+from mkrescue import compiled_templates, render
+from mkrescue.cli import main
 from mkrescue.errors import MkrescueError, TemplateProblem
 from mkrescue.render import MAX_LINE, to_dos_text
 
@@ -14,3 +17,30 @@ def test_a_line_dos_cannot_read_is_one_line_error(text, message):
     with pytest.raises(TemplateProblem, match=message) as caught:
         to_dos_text(text, "X.BAT")
     assert isinstance(caught.value, MkrescueError) and "X.BAT line 1" in str(caught.value)
+
+
+def test_shipped_compiled_templates_are_what_jinja2_makes_of_the_sources_now():
+    shipped = {path.name: path.read_text(encoding="utf-8") for path in render.COMPILED.glob("*.py")}
+    assert shipped == render.compiled_modules(), "a template or Jinja2 changed: run python -m mkrescue.render"
+
+
+@pytest.mark.parametrize("output", ["rescue.img", "rescue.iso"])
+def test_a_build_uses_the_compiled_templates_and_the_sources_make_the_same_image(
+        tmp_path, dos_dir, user_files, monkeypatch, output):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    flasher, firmware = user_files
+
+    def build(loader: type) -> bytes:
+        render._environment.cache_clear()
+        assert type(render._environment().loader) is loader
+        main(["--flasher", str(flasher), "--fw", str(firmware), "--dos-dir", str(dos_dir), "--force",
+              "-o", str(tmp_path / output)])  # returns only when the build succeeded
+        return (tmp_path / output).read_bytes()
+
+    try:
+        compiled = build(jinja2.ModuleLoader)
+        # Another Jinja2 than the one that made compiled_templates/: the sources are compiled.
+        monkeypatch.setattr(compiled_templates, "JINJA2_VERSION", "0.0")
+        assert build(jinja2.FileSystemLoader) == compiled
+    finally:
+        render._environment.cache_clear()

@@ -6,6 +6,7 @@ The image is never written to (-snapshot), and QEMU never outlives boot()."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -50,6 +51,11 @@ class BootResult:
     screen: str  # the 80x25 text screen: 25 lines joined by "\n", trailing spaces stripped
     serial: str  # what COM1 received, CR LF as "\n"
     matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
+    reads: tuple[tuple[int, int], ...] = ()  # (offset, bytes) of each read of the image until then, before any `keys`; BIOS only
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(length for _, length in self.reads)
 
     @property
     def failure(self) -> str | None:
@@ -111,9 +117,14 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
     with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
+        trace = work / "reads"
         machine = _uefi_options(work) if firmware == "uefi" else _machine_options()
+        # Every read of a drive, whichever device model (floppy, IDE, USB) makes it; under
+        # BIOS the image is the only medium attached (UEFI's firmware flash is one more, so
+        # there reads are not traced).
+        tracing = [] if firmware == "uefi" else ["-trace", "blk_co_preadv", "-D", str(trace)]
         command = [qemu, *machine, *_media_options(image, media),
-                   "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}"]
+                   "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}", *tracing]
         with log.open("wb") as log_file:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
         qmp = None
@@ -125,6 +136,7 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 return _screen_text(screen_dump.read_bytes()), _serial_text(serial)
 
             matched = _wait(look, expect, time.monotonic() + timeout)
+            reads = _reads(trace)
             if keys:
                 for key in keys:
                     refusal = qmp.command("human-monitor-command", **{"command-line": f"sendkey {key}"})
@@ -146,7 +158,7 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 qmp.close()
             process.kill()
             process.wait()
-    return BootResult(screen=screen, serial=serial_text, matched=matched)
+    return BootResult(screen=screen, serial=serial_text, matched=matched, reads=reads)
 
 
 def _machine_options() -> list[str]:
@@ -218,6 +230,18 @@ def _serial_text(path: Path) -> str:
         return path.read_bytes().decode("cp437").replace("\r\n", "\n")
     except FileNotFoundError:
         return ""
+
+
+_READ = re.compile(rb"blk_co_preadv .* offset (\d+) bytes (\d+) ")
+
+
+def _reads(trace: Path) -> tuple[tuple[int, int], ...]:
+    """(offset, bytes) of each read in QEMU's trace so far; a line still being written has no end yet."""
+    try:
+        lines = trace.read_bytes().split(b"\n")[:-1]
+    except FileNotFoundError:
+        return ()
+    return tuple((int(m[1]), int(m[2])) for m in map(_READ.search, lines) if m)
 
 
 class _Qmp:

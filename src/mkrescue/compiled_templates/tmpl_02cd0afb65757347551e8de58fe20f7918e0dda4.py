@@ -14,6 +14,7 @@ def root(context, missing=missing):
     l_0_expect_model = resolve('expect_model')
     l_0_extras = resolve('extras')
     l_0_drivers = resolve('drivers')
+    l_0_uefi_app = resolve('uefi_app')
     l_0_boot_timeout = resolve('boot_timeout')
     l_0_boot_default = resolve('boot_default')
     l_0_backup_required = resolve('backup_required')
@@ -60,7 +61,11 @@ def root(context, missing=missing):
         yield str(l_1_driver)
         yield '\n'
     l_1_driver = missing
-    yield '\nMANIFEST.TXT lists the SHA-256 of every file on this disk.\n\nStarting\n--------\nThe PC must boot in legacy (BIOS, CSM) mode: DOS cannot start under UEFI.\nFreeDOS first asks how to start ('
+    yield '\nMANIFEST.TXT lists the SHA-256 of every file on this disk.\n\nStarting\n--------\nThe PC must boot in legacy (BIOS, CSM) mode: DOS cannot start under UEFI.\n'
+    if (undefined(name='uefi_app') if l_0_uefi_app is missing else l_0_uefi_app):
+        pass
+        yield "A PC without CSM can start it through the CSM wrapper on the disk's EFI\nSystem Partition (experimental; see README.TXT there).\n"
+    yield 'FreeDOS first asks how to start ('
     yield str((undefined(name='boot_timeout') if l_0_boot_timeout is missing else l_0_boot_timeout))
     yield ' seconds, then choice '
     yield str((undefined(name='boot_default') if l_0_boot_default is missing else l_0_boot_default))
@@ -97,4 +102,4 @@ def root(context, missing=missing):
     yield 'The boot sector, the menu (AUTOEXEC.BAT, \\FREEDOS\\MENU.BAT, WRITABLE.BAT)\nand \\FREEDOS\\REBOOT.COM, CRCCHECK.COM, WRTEST.COM and MKSUBST.COM were written\nby mkrescue; they are not part of FreeDOS.\n'
 
 blocks = {}
-debug_info = '4=28&10=32&11=36&12=40&13=42&14=45&16=47&17=51&19=56&20=60&28=64&46=68&51=72&52=74&53=76&54=78&62=80&63=83&64=87&72=94'
+debug_info = '4=29&10=33&11=37&12=41&13=43&14=46&16=48&17=52&19=57&20=61&28=65&32=69&50=73&55=77&56=79&57=81&58=83&66=85&67=88&68=92&76=99'

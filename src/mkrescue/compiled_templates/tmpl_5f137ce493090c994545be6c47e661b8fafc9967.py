@@ -11,19 +11,34 @@ def root(context, missing=missing):
     l_0_letters = resolve('letters')
     l_0_ramdisk_kind = resolve('ramdisk_kind')
     l_0_ramdisk_kib = resolve('ramdisk_kib')
-    l_0_ladder = resolve('ladder')
     l_0_ramdisk_mib = resolve('ramdisk_mib')
+    l_0_ramdisk_least_kib = resolve('ramdisk_least_kib')
+    l_0_ramdisk_least_mib = resolve('ramdisk_least_mib')
+    l_0_ladder = resolve('ladder')
     pass
     yield '@ECHO OFF\nREM AUTOEXEC.BAT written by mkrescue '
     yield str((undefined(name='version') if l_0_version is missing else l_0_version))
     yield ". It finds the drives, makes the\nREM RAM disk, copies the tools there and starts the flash menu (\\FREEDOS\\MENU.BAT).\nREM No drive letter is written into these files: the boot drive differs between a\nREM floppy, a CD and a USB stick, the RAM disk's letter between PCs.\nREM The kernel starts us on the boot drive, so the current directory names it.\nSET MKBOOT=\nFOR %%D IN ("
     yield str((undefined(name='letters') if l_0_letters is missing else l_0_letters))
     yield ') DO IF "%CD%"=="%%D:\\" SET MKBOOT=%%D:\nIF "%MKBOOT%"=="" GOTO NOBOOT\nSET MKRAM=\nSET MKDST=\nSET MKBAK=\nSET MKSUBST=\nSET MKHOME=%MKBOOT%\nSET MKWDRV=%MKBOOT%\nSET PATH=%MKBOOT%\\FREEDOS;%MKBOOT%\\FLASH\nREM A read-only boot disk (a CD) is no place for a backup; never touching it again also\nREM spares its drive once the CD is out.\nSET MKRO=\nWRTEST %MKBOOT%\nIF ERRORLEVEL 1 SET MKRO=%MKBOOT%\nIF "%CONFIG%"=="3" GOTO PROMPT\nIF "%CONFIG%"=="2" GOTO CLEAN\nREM The kernel also offers choice 0, which loads no driver: a clean start too.\nIF "%CONFIG%"=="0" GOTO CLEAN\nREM Choice 1, and any start without the boot menu (no %CONFIG%), is the normal one.\nSET MKMODE=normal\n'
+    if (undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind):
+        pass
+        yield "REM The RAM disk must fit the XMS memory that is really free (a UEFI PC's CSM wrapper\nREM may leave DOS a few MB): the size asked for, else what the files need, else none.\nREM XMSFREE says which, and why when it is not the first.\nSET MKRAMK="
+        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
+        yield '\nSET MKRAMM='
+        yield str((undefined(name='ramdisk_mib') if l_0_ramdisk_mib is missing else l_0_ramdisk_mib))
+        yield '\nXMSFREE '
+        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
+        yield ' '
+        yield str((undefined(name='ramdisk_least_kib') if l_0_ramdisk_least_kib is missing else l_0_ramdisk_least_kib))
+        yield '\nIF ERRORLEVEL 2 GOTO NORAM\nIF ERRORLEVEL 1 SET MKRAMK='
+        yield str((undefined(name='ramdisk_least_kib') if l_0_ramdisk_least_kib is missing else l_0_ramdisk_least_kib))
+        yield '\nIF ERRORLEVEL 1 SET MKRAMM='
+        yield str((undefined(name='ramdisk_least_mib') if l_0_ramdisk_least_mib is missing else l_0_ramdisk_least_mib))
+        yield '\n'
     if ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'SHSURDRV'):
         pass
-        yield 'REM SHSURDRV returns the letter it gave the RAM disk as its exit code (1 = A:);\nREM 0 and 255 mean no RAM disk. The ladder climbs, as IF ERRORLEVEL n means n or more.\nSHSURDRV /QQ /D:'
-        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-        yield 'K\nIF ERRORLEVEL 27 GOTO NORAM\n'
+        yield 'REM SHSURDRV returns the letter it gave the RAM disk as its exit code (1 = A:);\nREM 0 and 255 mean no RAM disk. The ladder climbs, as IF ERRORLEVEL n means n or more.\nSHSURDRV /QQ /D:%MKRAMK%K\nIF ERRORLEVEL 27 GOTO NORAM\n'
         for (l_1_number, l_1_letter) in (undefined(name='ladder') if l_0_ladder is missing else l_0_ladder):
             _loop_vars = {}
             pass
@@ -35,9 +50,7 @@ def root(context, missing=missing):
         l_1_number = l_1_letter = missing
     elif ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'SRDISK'):
         pass
-        yield 'REM SRDXMS.SYS was loaded by FDCONFIG.SYS; SRDISK sizes it and with /E names its\nREM letter in SRDISK1.\nSET SRDISK1=\nSRDISK '
-        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-        yield ' /E\nIF NOT "%SRDISK1%"=="" SET MKRAM=%SRDISK1%:\n'
+        yield 'REM SRDXMS.SYS was loaded by FDCONFIG.SYS; SRDISK sizes it and with /E names its\nREM letter in SRDISK1.\nSET SRDISK1=\nSRDISK %MKRAMK% /E\nIF NOT "%SRDISK1%"=="" SET MKRAM=%SRDISK1%:\n'
     elif ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) in ('RDISK', 'XMSDSK')):
         pass
         yield 'REM '
@@ -45,14 +58,10 @@ def root(context, missing=missing):
         yield ' takes the letter it is given: the first one no drive uses. The\nREM RAM disk counts only when a file can be written to it.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT FREE\nIF "%MKTRY%"=="" GOTO NORAM\n'
         if ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'RDISK'):
             pass
-            yield 'RDISK /S'
-            yield str((undefined(name='ramdisk_mib') if l_0_ramdisk_mib is missing else l_0_ramdisk_mib))
-            yield ' /:%MKTRY%\n'
+            yield 'RDISK /S%MKRAMM% /:%MKTRY%\n'
         else:
             pass
-            yield 'XMSDSK '
-            yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-            yield ' %MKTRY%: /Y /T\n'
+            yield 'XMSDSK %MKRAMK% %MKTRY%: /Y /T\n'
         yield 'WRTEST %MKTRY%:\nIF NOT ERRORLEVEL 1 SET MKRAM=%MKTRY%:\n'
     if (undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind):
         pass
@@ -63,4 +72,4 @@ def root(context, missing=missing):
     yield ':SAYWHY\nECHO %MKWHY%\nPAUSE\nGOTO START\n\n:CLEAN\nSET MKMODE=clean\nREM No memory manager and no RAM disk. The flasher runs from the boot disk when it\nREM is writable (a USB stick, a floppy), so backups can go there; from a read-only\nREM CD it may be copied to a writable drive so the CD can be taken out.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT\nIF "%MKDST%"=="%MKBOOT%" GOTO CLEANHOME\nIF "%MKDST%"=="" GOTO CLEANRO\nECHO The boot disk is read-only. The flasher can run from a copy in %MKDST%\\MKRESCUE,\nECHO so the boot disk can be taken out (needed to flash the drive it is in).\nCHOICE /C:NY /T:N,30 Copy it to %MKDST%\\MKRESCUE\nIF ERRORLEVEL 3 GOTO CLEANRO\nIF NOT ERRORLEVEL 2 GOTO CLEANRO\nMD %MKDST%\\MKRESCUE\nMD %MKDST%\\MKRESCUE\\FREEDOS\nMD %MKDST%\\MKRESCUE\\FLASH\nCOPY %MKBOOT%\\COMMAND.COM %MKDST%\\MKRESCUE > NUL\nCOPY %MKBOOT%\\FREEDOS\\*.* %MKDST%\\MKRESCUE\\FREEDOS > NUL\nCOPY %MKBOOT%\\FLASH\\*.* %MKDST%\\MKRESCUE\\FLASH > NUL\nCRCCHECK %MKDST%\\MKRESCUE %MKDST%\\MKRESCUE\\FREEDOS\\FILES.CRC\nIF ERRORLEVEL 1 GOTO CLEANBAD\nSET MKHOME=%MKDST%\\MKRESCUE\nSET MKWDRV=%MKDST%\nSET COMSPEC=%MKDST%\\MKRESCUE\\COMMAND.COM\nSET PATH=%MKDST%\\MKRESCUE\\FREEDOS;%MKDST%\\MKRESCUE\\FLASH\nSET TEMP=%MKDST%\\MKRESCUE\nSET MKWHY=Clean start, running from %MKDST%\\MKRESCUE: the boot disk is no longer needed.\nGOTO START\n:CLEANBAD\nSET MKWHY=Clean start: the copy on %MKDST% was bad; running from the boot disk: leave it in.\nGOTO START\n:CLEANRO\nSET MKWHY=Clean start, running from the read-only boot disk: leave it in the drive.\nGOTO START\n:CLEANHOME\nSET MKWHY=Clean start (no memory manager, no RAM disk), running from the boot disk.\nSET TEMP=%MKBOOT%\\\n\n:START\nSET MKWORK=%MKHOME%\\FLASH\n:MENU\nREM The menu runs from MKHOME (the RAM disk when there is one) without CALL, so DOS\nREM never reads this file from the boot disk again.\n%MKHOME%\\FREEDOS\\MENU.BAT\n\n:PROMPT\nSET MKMODE=prompt\nSET MKWORK=%MKBOOT%\\FLASH\nSET MKWHY=DOS prompt start: running from the boot disk; leave it in.\nSET TEMP=%MKBOOT%\\\nECHO.\nECHO FreeDOS is ready. The flasher and the firmware are in %MKBOOT%\\FLASH.\nECHO Type MENU for the flash menu.\nGOTO END\n\n:NOBOOT\nECHO mkrescue: cannot tell which drive this disk booted from (the current directory\nECHO is "%CD%"). The files are in \\FREEDOS and \\FLASH of the boot drive.\n:END\n'
 
 blocks = {}
-debug_info = '2=18&8=20&28=22&31=25&33=27&34=31&36=36&40=39&42=41&43=44&47=46&48=49&50=54&55=57'
+debug_info = '2=20&8=22&28=24&32=27&33=29&34=31&36=35&37=37&39=39&44=42&45=46&47=51&53=54&54=57&58=59&66=66'

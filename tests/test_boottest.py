@@ -130,3 +130,50 @@ def test_screen_text_from_vga_memory():
     memory[160:162] = b"B\x07"
     text = boottest._screen_text(bytes(memory))
     assert text.split("\n")[:3] == ["A\u2588", "B", ""] and text.count("\n") == 24
+
+
+def test_a_step_is_text_then_key_names():
+    from mkrescue.boottest import Step, parse_step
+    from mkrescue.errors import UsageError
+
+    assert parse_step("Choose 1 to 6=>2") == Step("Choose 1 to 6", ("2",))
+    assert parse_step("Device (the=>x) =>1 dot 0 ret") == Step("Device (the=>x)", ("1", "dot", "0", "ret"))
+    assert parse_step("Press any key=>") == Step("Press any key", ())
+    for bad in ("no arrow", "=>ret", "  =>ret"):
+        with pytest.raises(UsageError, match="is not TEXT=>KEYS"):
+            parse_step(bad)
+
+
+def test_a_screen_that_says_the_pc_cannot_boot_ends_the_wait_at_once():
+    looks = []
+
+    def look():
+        looks.append(1)
+        return "SeaBIOS\nBooting from Floppy...\nBoot failed: could not read the boot disk\n", ""
+
+    assert boottest._wait(look, "never", deadline=float("inf")) is False
+    assert len(looks) == 1
+
+
+def test_a_steps_text_must_come_on_a_changed_screen(monkeypatch):
+    monkeypatch.setattr(boottest, "POLL_SECONDS", 0)
+    screens = iter([("Choose 1 to 6:", ""), ("Choose 1 to 6:", ""), ("Choose 1 to 6: 1", ""), ("menu again", "")])
+    assert boottest._wait(lambda: next(screens), "Choose", deadline=float("inf"), changed_from=("Choose 1 to 6:", ""))
+    assert next(screens) == ("menu again", ""), "matched on the third look, the first that changed"
+
+
+def test_steps_wait_then_type_in_order(disk, require_qemu):
+    from mkrescue.boottest import Step
+
+    result = boot(disk, "hdd", steps=[Step(OK, ("a",)), Step("KEY=a", ("shift-b",))], expect="KEY=B", timeout=30)
+    assert result.matched and result.missed_step is None
+    assert result.screen.index("KEY=a") < result.screen.index("KEY=B")
+
+
+def test_a_step_that_never_comes_stops_there(disk, require_qemu):
+    from mkrescue.boottest import Step
+
+    result = boot(disk, "hdd", steps=[Step(OK, ("a",)), Step("NEVER", ("b",)), Step("KEY=b", ("c",))], expect=OK,
+                  timeout=4, keys=["d"])
+    assert not result.matched and "KEY=a" in result.screen and "KEY=b" not in result.screen and "KEY=d" not in result.screen
+    assert result.problem(OK, 4) == "step 2, 'NEVER', did not appear within 4 s"

@@ -68,3 +68,23 @@ def test_a_screenshot_the_system_refuses_is_one_line(stub_image, require_qemu):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("mkrescue: error: cannot save the screenshot as /proc/mkrescue-screen.png: ")
     assert "choose a folder you can write to" in result.stderr
+
+
+def test_steps_rehearse_a_visit_and_a_bad_step_is_one_line(stub_image, require_qemu):
+    image = stub_image("r.img")
+    result = mkrescue("boot-test", image, "--step", "MKRESCUE-STUB OK=>1", "--step", "KEY=1=>dot", "--expect", "KEY=.")
+    assert result.returncode == 0, result.stderr
+    result = mkrescue("boot-test", image, "--step", "no arrow here")
+    assert result.returncode == 2 and "--step 'no arrow here' is not TEXT=>KEYS" in result.stderr
+
+
+def test_with_expect_an_unbootable_disk_fails_without_waiting_out_the_timeout(tmp_path, require_qemu):
+    import subprocess
+    import sys
+
+    blank = tmp_path / "blank.img"
+    blank.write_bytes(bytes(1474560))
+    # A bound, not a timing assert: waiting out --timeout would take 3000 s, and the test fail.
+    result = subprocess.run([sys.executable, "-m", "mkrescue", "boot-test", str(blank), "--media", "floppy",
+                             "--expect", "NEVER", "--timeout", "3000"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1 and "the image did not boot" in result.stderr, result.stderr

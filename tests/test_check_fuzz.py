@@ -179,14 +179,18 @@ def test_deep_nesting_stops_at_a_bounded_depth(images, tmp_path):
 
 
 
-def check_with_peak_memory(image):
-    """The report, and the most memory (bytes) Python held while checking."""
+def with_peak_memory(function, *args):
+    """What function(*args) returns, and the most memory (bytes) Python held meanwhile."""
     tracemalloc.start()
     try:
-        report = check_image(image)
-        return report, tracemalloc.get_traced_memory()[1]
+        return function(*args), tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def check_with_peak_memory(image):
+    """The report, and the most memory (bytes) Python held while checking."""
+    return with_peak_memory(check_image, image)
 
 
 def test_huge_directory_and_huge_sizes_stay_small_in_memory(images, tmp_path):

@@ -27,7 +27,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = ("--identify-cmd", "{flasher} -scan", "--backup-cmd", "{flasher} -dump {backup} 1.0.0",
             "--flash-cmd", "{flasher} -flash {firmware} 1.0.0", "--expect-model", "ND-1300A")
 MENU = "Choose 1 to 5"
-KEY_NAMES = {" ": "spc", "\n": "ret", ":": "shift-semicolon", "\\": "backslash", "-": "minus", ".": "dot", "%": "shift-5"}
+KEY_NAMES = {" ": "spc", "\n": "ret", ":": "shift-semicolon", "\\": "backslash", "-": "minus", ".": "dot", "/": "slash", "%": "shift-5",
+             "\x1b": "esc"}
+DOSASM = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm"
 
 
 class Vm:
@@ -80,6 +82,14 @@ class Vm:
             self.command(f"sendkey {key}")
             time.sleep(0.08)
 
+    def answer_flash(self) -> None:
+        """Menu item 3 and its two questions, yes to both."""
+        self.type("3")
+        self.wait(r"\[N,Y\]\?")
+        self.type("y")
+        self.wait(r"\[N,F\]\?")
+        self.type("f")
+
     def start(self, choice: str) -> None:
         """Answer FreeDOS's boot menu (FDCONFIG.SYS)."""
         self.wait("Select from Menu")
@@ -97,9 +107,9 @@ def images(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("qemu-images")
     flasher, driver = tmp / "FAKEFLSH.COM", tmp / "STUBDRV.SYS"
     for out, source in ((flasher, "fakeflash.asm"), (driver, "stubdrv.asm")):
-        subprocess.run([need("nasm"), "-f", "bin", "-o", str(out), str(FIXTURES / source)], check=True)
+        assemble(source, out)
     firmware = tmp / "ND1300A.BIN"
-    firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
+    firmware.write_bytes(FIRMWARE)
     built = {}
     for name, extra in {"floppy.img": (), "cd.iso": (), "stick.usb.img": (), "disk.usb.img": ("--size", "32M"),
                         "dir-a.img": ("--flasher-dir-a",), "driver.usb.img": ("--driver", str(driver)),
@@ -109,6 +119,14 @@ def images(tmp_path_factory):
                               *COMMANDS, *extra)
         assert result.returncode == 0, result.stderr
     return built
+
+
+FIRMWARE = b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024
+
+
+def assemble(source: str, out: Path, *defines: str) -> None:
+    subprocess.run([need("nasm"), "-f", "bin", "-i", f"{DOSASM}/", *defines, "-o", str(out), str(FIXTURES / source)],
+                   check=True)
 
 
 @pytest.fixture
@@ -163,11 +181,7 @@ def test_cd_with_a_hard_disk_goes_on_after_the_cd_is_taken_out(images, vm_of):
     assert "saved as C:\\FWBACK1.BIN" in vm.wait("Press any key"), "the backup goes to the hard disk"
     vm.type(" ")
     vm.wait(MENU)
-    vm.type("3")
-    vm.wait(r"\[N,Y\]\?")
-    vm.type("y")
-    vm.wait(r"\[N,F\]\?")
-    vm.type("f")
+    vm.answer_flash()
     assert "FAKEFLASH: firmware written" in vm.wait("Press any key")
 
 
@@ -270,3 +284,110 @@ def test_too_little_xms_for_the_files_says_so_with_the_figures(tmp_path, vm_of):
     assert "No RAM disk" in shown
     vm.type(" ")
     assert "FAKEFLSH.COM in C:\\FLASH" in vm.wait(MENU)
+
+
+# ---------------------------------------------------------------------------------------
+# The binflash profile, picked by the flasher's name, with the device typed at run time:
+# the stand-in NECFLASH.EXE is fakeflash.asm as a DOS .EXE; it knows device 1.0.0 only,
+# and its dump copies CURRENT.BIN when a test adds one (else a good same-model image).
+DEVICE_MENU = "Choose 1 to 6"
+DEVICE_PROMPT = "Device (the Device line that Identify printed, like 1.0.0)"
+
+
+@pytest.fixture(scope="module")
+def necflash_images(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("necflash")
+    flasher, firmware = tmp / "NECFLASH.EXE", tmp / "ND1300A.BIN"
+    assemble("fakeflash.asm", flasher, "-DEXE")
+    firmware.write_bytes(FIRMWARE)
+    other, blank = tmp / "other" / "CURRENT.BIN", tmp / "blank" / "CURRENT.BIN"
+    for path, data in ((other, FIRMWARE.replace(b"ND-1300A 1.07", b"ND-3500A 2.1A")), (blank, b"\xff" * len(FIRMWARE))):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    built = {}
+    for name, extra in {"done.iso": (), "other.iso": ("--expect-model", "ND-1300A", "--add", str(other)),
+                        "blank.iso": ("--add", str(blank))}.items():
+        built[name] = tmp / name
+        result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", FREEDOS, "-o", built[name], *extra)
+        assert result.returncode == 0, result.stderr
+        assert "uses the binflash profile (chosen by its name)" in result.stderr
+    return built
+
+
+def test_the_done_criterion_as_a_boot_test_script(necflash_images):
+    """`mkrescue --flasher NECFLASH.EXE --fw ND1300A.BIN -o rescue.iso` (no other option but
+    where FreeDOS is) identifies, asks for the device, backs up to FWBACK1.BIN, checks it,
+    and flashes with the profile's command after two questions: rehearsed by boot-test."""
+    steps = ["Choose 1 to 6=>1", "Type it and press Enter=>1 dot 0 dot 0 ret", "Press any key=>spc",
+             "Choose 1 to 6=>2", "and is not blank=>", "Press any key=>spc",
+             "Choose 1 to 6=>3", "Flash this firmware now=>y", "Start flashing=>f"]
+    result = run_mkrescue("boot-test", necflash_images["done.iso"], "--timeout", "120",
+                          *[arg for step in steps for arg in ("--step", step)], "--expect", "firmware written")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Device:   1.0.0" in result.stdout and "Backup:   C:\\FWBACK1.BIN" in result.stdout
+    assert "FAKEFLASH ran with: -flash ND1300A.BIN 1.0.0\nFAKEFLASH: firmware written" in result.stdout
+
+
+def test_identify_asks_the_device_keeps_only_valid_characters_then_backup_is_checked(necflash_images, vm_of):
+    vm = vm_of("-cdrom", str(necflash_images["done.iso"]), "-boot", "d")
+    vm.start("1")
+    assert "Device:   not chosen yet" in vm.wait(DEVICE_MENU)
+    vm.type("1")
+    asked = vm.wait("Type it and press Enter")
+    assert "FAKEFLASH ran with: -scan" in asked and "Device : 1.0.0  _NEC DVD_RW ND-1300A" in asked
+    assert DEVICE_PROMPT in asked, "asked below what the scan printed"
+    vm.type("1 /.0%.0\n")  # the blank, / and % beep and are left out
+    assert " Device: 1.0.0\n" in vm.wait("Press any key")
+    vm.type(" ")
+    assert "Device:   1.0.0" in vm.wait(DEVICE_MENU)
+    vm.type("2")
+    backup = vm.wait("Press any key")
+    assert "FAKEFLASH ran with: -dump C:\\FWBACK1.BIN 1.0.0" in backup
+    assert "It has the new firmware's size, 262169 bytes, and is not blank." in backup and "*** WARNING ***" not in backup
+
+
+def choose_with_device(vm: Vm, item: str, typed: str) -> str:
+    """From the menu: `item`, then `typed` at the Device prompt; the screen that follows."""
+    vm.wait(DEVICE_MENU)
+    vm.type(item)
+    vm.wait(re.escape(DEVICE_PROMPT))
+    vm.type(typed)
+    return vm.wait("Press any key" if item != "6" else DEVICE_MENU)
+
+
+def test_another_models_backup_warns_loudly_and_asks_a_third_time(necflash_images, vm_of):
+    vm = vm_of("-cdrom", str(necflash_images["other.iso"]), "-boot", "d")
+    vm.start("1")
+    backup = choose_with_device(vm, "2", "1.0.0\n")
+    assert "It does not name ND-1300A, as the new file does:" in backup and "*** WARNING ***" in backup
+    assert "The drive's current firmware names" not in backup
+    vm.type(" ")
+    vm.wait(DEVICE_MENU)
+    vm.answer_flash()
+    third = vm.wait(r"Third question.*\[N,C\]\?")
+    assert "it does not name ND-1300A" in third and "FAKEFLASH ran with: -flash" not in third
+    vm.type("n")
+    vm.wait(DEVICE_MENU)
+    vm.answer_flash()
+    vm.wait(r"Third question.*\[N,C\]\?")
+    vm.type("c")
+    assert "FAKEFLASH ran with: -flash ND1300A.BIN 1.0.0" in vm.wait("Press any key")
+
+
+def test_a_wrong_device_and_a_blank_backup_never_unlock_the_flash(necflash_images, vm_of):
+    vm = vm_of("-cdrom", str(necflash_images["blank.iso"]), "-boot", "d")
+    vm.start("1")
+    assert "No device was chosen, so nothing was run." in choose_with_device(vm, "2", "\x1b")
+    vm.type(" ")
+    wrong = choose_with_device(vm, "2", "9.9.9\n")
+    assert "FAKEFLASH: no device 9.9.9" in wrong and "did not create C:\\FWBACK1.BIN" in wrong
+    vm.type(" ")
+    assert "Device:   1.0.0" in choose_with_device(vm, "6", "1.0.0\n")
+    vm.type("2")
+    blank = vm.wait("Press any key")
+    assert "is empty or all 00 or all FF bytes: the flasher read nothing." in blank
+    assert "does not count as a backup" in blank
+    vm.type(" ")
+    vm.wait(DEVICE_MENU)
+    vm.type("3")
+    assert "Flashing is locked until a backup" in vm.wait("Press any key")

@@ -52,21 +52,23 @@ def test_usb_image_leaves_room_for_backups_and_is_sparse(tmp_path, user_files, d
     assert out.stat().st_blocks * 512 < out.stat().st_size  # unused space is never written
 
 
-def test_requested_size_is_rounded_up_to_whole_cylinders(tmp_path, user_files, dos_dir):
+def test_requested_size_is_rounded_down_to_whole_cylinders_and_says_so(tmp_path, user_files, dos_dir):
     out = tmp_path / "rescue.usb.img"
-    assert run(*build_args(user_files, dos_dir, out, "--size", "64M")).returncode == 0
+    result = run(*build_args(user_files, dos_dir, out, "--size", "64M"))
+    assert result.returncode == 0, result.stderr
     size = out.stat().st_size
-    assert 64 * 2**20 <= size < 64 * 2**20 + CYLINDER * SECTOR
+    assert 64 * 2**20 - CYLINDER * SECTOR < size <= 64 * 2**20  # fits a 64 MiB stick
+    assert f"--size 64M: the image is {size} bytes ({size / 2**20:.1f} MiB), rounded down" in result.stderr
 
 
 def test_too_small_size_is_one_clear_line(tmp_path, user_files, dos_dir):
     flasher, firmware = user_files
     firmware.write_bytes(b"x" * 20_000_000)
     out = tmp_path / "rescue.usb.img"
-    result = run(*build_args(user_files, dos_dir, out, "--size", "12M"))
+    result = run(*build_args(user_files, dos_dir, out, "--size", "16M"))
     assert result.returncode == 1
     [error] = error_lines(result.stderr)
-    assert "do not fit a 15.7 MiB USB image" in error  # 12M rounded up to two cylinders
+    assert "do not fit a 15.7 MiB USB image" in error  # 16M rounded down to two cylinders
     assert not out.exists()
 
 

@@ -5,9 +5,13 @@ The image is never written to (-snapshot), and QEMU never outlives boot()."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
+import os
 import re
 import shutil
+import stat
 import socket
 import subprocess
 import tempfile
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from mkrescue.errors import BootTestFailed, InputFileError, OutputError, WriteError, os_reason
+from mkrescue.errors import BootTestFailed, InputFileError, OutputError, UsageError, WriteError, os_reason
+from mkrescue.outfile import pending
 
 QEMU = "qemu-system-i386"
 QEMU_64 = "qemu-system-x86_64"  # OVMF is x86-64 firmware
@@ -35,10 +40,32 @@ STABLE_SECONDS = 2.0  # without `expect`: the screen counts as final once unchan
 KEY_SECONDS = 0.1  # between two keys, so the guest sees each one
 AFTER_KEYS_SECONDS = 1.0  # for the guest to react to the last key
 START_SECONDS = 10.0  # for QEMU to open its monitor socket
+MAX_TIMEOUT = 24 * 3600.0  # --timeout: a day is more than any boot needs
 # What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
 BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
 # How each kind of image `check` recognises is attached, as a PC would boot it.
 MEDIA_FOR_KIND = {"floppy": "floppy", "iso": "cdrom", "usb": "hdd"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Wait for `text` on the screen (or COM1), then type `keys` (QEMU key names)."""
+
+    text: str
+    keys: tuple[str, ...]
+
+
+STEP_ARROW = "=>"
+
+
+def parse_step(given: str) -> Step:
+    """'TEXT=>KEYS' (KEYS: QEMU key names separated by blanks, e.g. '1 dot 0 ret'; none
+    to only wait) as a Step."""
+    text, arrow, keys = given.rpartition(STEP_ARROW)
+    if not arrow or not text.strip():
+        raise UsageError(f"--step {given!r} is not TEXT=>KEYS: give the text to wait for, then =>, then the keys, "
+                         "e.g. --step 'Choose 1 to 6=>2'")
+    return Step(text.strip(), tuple(keys.split()))
 
 
 class QemuMissing(BootTestFailed):
@@ -46,11 +73,21 @@ class QemuMissing(BootTestFailed):
         super().__init__(f"{program} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
 
 
+def failure_line(screen: str, serial: str = "") -> str | None:
+    """The screen line saying the image did not boot, if one does; or that UEFI firmware
+    found nothing to start (it says so on COM1)."""
+    shown = next((line.strip() for line in screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+    if shown is None and any(f in serial for f in UEFI_FAILURES):
+        return "UEFI Interactive Shell (the firmware found no EFI boot loader)"
+    return shown
+
+
 @dataclass(frozen=True)
 class BootResult:
     screen: str  # the 80x25 text screen: 25 lines joined by "\n", trailing spaces stripped
     serial: str  # what COM1 received, CR LF as "\n"
     matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
+    missed_step: str | None = None  # "step N, TEXT": the step whose text never came (then nothing after it ran)
     reads: tuple[tuple[int, int], ...] = ()  # (offset, bytes) of each read of the image until then, before any `keys`; BIOS only
 
     @property
@@ -59,19 +96,25 @@ class BootResult:
 
     @property
     def failure(self) -> str | None:
-        """The screen line saying the image did not boot, if one does; or that UEFI firmware found nothing to start."""
-        shown = next((line.strip() for line in self.screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
-        if shown is None and any(f in self.serial for f in UEFI_FAILURES):
-            return "UEFI Interactive Shell (the firmware found no EFI boot loader)"
-        return shown
+        """The screen line saying the image did not boot, if one does."""
+        return failure_line(self.screen, self.serial)
 
     def problem(self, expect: str | None, timeout: float) -> str | None:
         """Why this boot does not pass, in one line; None when it does."""
         if self.failure:
             return f"the image did not boot: the screen says {self.failure!r}"
+        if self.missed_step:
+            return f"{self.missed_step} did not appear within {timeout:g} s"
         if not self.matched:
             return f"{expect!r} did not appear within {timeout:g} s" if expect else f"the screen never settled within {timeout:g} s"
         return None
+
+
+def _check_image(image: Path) -> None:
+    from mkrescue.check import image_mode
+
+    if not stat.S_ISREG(image_mode(image)):
+        raise InputFileError(f"{image} is not a regular file (a pipe or a device): give an image file")
 
 
 def media_for(image: Path) -> str:
@@ -79,8 +122,7 @@ def media_for(image: Path) -> str:
     from mkrescue.check import detect
 
     image = Path(image)
-    if not image.is_file():
-        raise InputFileError(f"{image}: no such image file")
+    _check_image(image)
     with image.open("rb") as fp:
         kind = detect(fp, image.stat().st_size)
     if kind not in MEDIA_FOR_KIND:
@@ -88,33 +130,54 @@ def media_for(image: Path) -> str:
     return MEDIA_FOR_KIND[kind]
 
 
+def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
+    """The screenshot never replaces the image, nor an existing file without --force."""
+    if not screenshot.parent.is_dir():
+        raise OutputError(f"the folder {screenshot.parent} for the screenshot does not exist: create it first")
+    if screenshot.is_dir():
+        raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {screenshot / 'screen.png'}")
+    with contextlib.suppress(OSError):
+        if os.path.samestat(screenshot.stat(), image.stat()):
+            raise OutputError(f"--screenshot {screenshot} is the image under test: choose another name for the screenshot")
+    if (screenshot.exists() or screenshot.is_symlink()) and not force:
+        raise OutputError(f"--screenshot {screenshot} already exists: choose another name or pass --force to replace it")
+
+
 def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
-         keys: Sequence[str] = (), screenshot: Path | None = None, firmware: str = "bios") -> BootResult:
-    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb") until `expect` shows
-    up on the screen or the serial port (without `expect`: until the screen has not
-    changed for a while), or until `timeout` seconds have passed. Then type `keys`,
-    each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
+         keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False,
+         steps: Sequence[Step] = (), firmware: str = "bios") -> BootResult:
+    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb"); first play `steps` in
+    order, each waiting up to `timeout` seconds for its text (on a screen that changed
+    since the keys of the step before, if it typed any), then typing its keys. Then wait
+    until `expect` shows up on the screen or the serial port (without `expect`: until the
+    screen has not changed for a while), or until `timeout` seconds have passed. Then type
+    `keys`, each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
     "shift-a"), and return what the screen and the serial port show; with `screenshot`,
-    also save the screen as a PNG there. `firmware` "uefi" boots a UEFI-only PC (OVMF,
-    no CSM) instead of a BIOS PC."""
+    also save the screen as a PNG there (replacing a file only with `force`). A screen
+    saying the PC cannot boot the image ends any wait at once. `firmware` "uefi" boots a
+    UEFI-only PC (OVMF, no CSM) instead of a BIOS PC."""
     if media not in MEDIA:
         raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
     if firmware not in FIRMWARES:
         raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
+    if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        raise UsageError(f"--timeout {timeout:g} is not a number of seconds from above 0 to {MAX_TIMEOUT:g}")
     image = Path(image)
-    if not image.is_file():
-        raise InputFileError(f"{image}: no such image file")
-    if screenshot is not None and not Path(screenshot).parent.is_dir():
-        raise OutputError(f"the folder {Path(screenshot).parent} for the screenshot does not exist: create it first")
-    if screenshot is not None and Path(screenshot).is_dir():
-        raise OutputError(f"--screenshot {screenshot} is a folder: give a file name such as {Path(screenshot) / 'screen.png'}")
+    _check_image(image)
+    if screenshot is not None:
+        _check_screenshot(Path(screenshot), image, force)
     program = QEMU_64 if firmware == "uefi" else QEMU
     qemu = shutil.which(program)
     if qemu is None:
         raise QemuMissing(program)
     if firmware == "uefi" and not (OVMF_CODE.is_file() and OVMF_VARS.is_file()):
         raise BootTestFailed(f"OVMF (UEFI firmware for QEMU) not found as {OVMF_CODE}: install it (apt-get install ovmf)")
-    with tempfile.TemporaryDirectory(prefix="mkrescue-boot-") as tmp:
+    try:
+        temporary = tempfile.TemporaryDirectory(prefix="mkrescue-boot-")
+    except OSError as exc:
+        raise WriteError(f"cannot make a temporary folder in {tempfile.gettempdir()} ({os_reason(exc)}): free space"
+                         " there, or set TMPDIR to a folder with room") from exc
+    with temporary as tmp:
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
         trace = work / "reads"
@@ -135,30 +198,46 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
                 qmp.command("pmemsave", val=VGA_TEXT, size=COLUMNS * ROWS * 2, filename=str(screen_dump))
                 return _screen_text(screen_dump.read_bytes()), _serial_text(serial)
 
-            matched = _wait(look, expect, time.monotonic() + timeout)
-            reads = _reads(trace)
-            if keys:
-                for key in keys:
+            def type_keys(names: Sequence[str]) -> None:
+                for key in names:
                     refusal = qmp.command("human-monitor-command", **{"command-line": f"sendkey {key}"})
                     if refusal:  # the human monitor answers errors in text, success with nothing
                         raise BootTestFailed(f"QEMU cannot type {key!r}: {str(refusal).strip()}")
                     time.sleep(KEY_SECONDS)
+
+            missed, before = None, None
+            for number, step in enumerate(steps, 1):
+                if not _wait(look, step.text, time.monotonic() + timeout, changed_from=before):
+                    missed = f"step {number}, {step.text!r},"
+                    break
+                before = look() if step.keys else None  # a step without keys only checks the screen
+                type_keys(step.keys)
+            matched = missed is None and _wait(look, expect, time.monotonic() + timeout, changed_from=before)
+            reads = _reads(trace)
+            if keys and missed is None:
+                type_keys(keys)
                 time.sleep(AFTER_KEYS_SECONDS)
             screen, serial_text = look()
             if screenshot is not None:
                 png = work / "screen.png"
                 qmp.command("screendump", filename=str(png), format="png")
-                try:
-                    shutil.move(png, screenshot)
-                except OSError as exc:
-                    raise WriteError(f"cannot save the screenshot as {screenshot}: {os_reason(exc)};"
-                                     " choose a folder you can write to") from exc
+                _save_screenshot(png.read_bytes(), Path(screenshot), force)
         finally:
             if qmp is not None:
                 qmp.close()
             process.kill()
             process.wait()
-    return BootResult(screen=screen, serial=serial_text, matched=matched, reads=reads)
+    return BootResult(screen=screen, serial=serial_text, matched=matched, missed_step=missed, reads=reads)
+
+
+def _save_screenshot(png: bytes, screenshot: Path, force: bool) -> None:
+    try:
+        with pending(screenshot, force) as out:
+            out.file.write(png)
+            out.commit()
+    except OSError as exc:
+        raise WriteError(f"cannot save the screenshot as {screenshot}: {os_reason(exc)};"
+                         " choose a folder you can write to") from exc
 
 
 def _machine_options() -> list[str]:
@@ -175,8 +254,8 @@ def _uefi_options(work: Path) -> list[str]:
     variables = work / "OVMF_VARS.fd"
     shutil.copyfile(OVMF_VARS, variables)
     # -nodefaults: no empty CD drive, which the BIOS inside a CSM wrapper would try first.
-    return ["-M", "pc", "-nodefaults", "-m", "512", "-smp", "2", "-vga", "std", "-accel", "tcg", "-display", "none", "-nic", "none",
-            "-snapshot", "-no-user-config",
+    return ["-M", "pc", "-nodefaults", "-m", "512", "-smp", "2", "-vga", "std", "-accel", "tcg", "-display", "none",
+            "-nic", "none", "-snapshot", "-no-user-config",
             "-drive", f"if=pflash,unit=0,format=raw,readonly=on,file={_qemu_path(OVMF_CODE)}",
             "-drive", f"if=pflash,unit=1,format=raw,file={_qemu_path(variables)}"]
 
@@ -198,18 +277,19 @@ def _media_options(image: Path, media: str) -> list[str]:
             "-device", "usb-storage,bus=usb.0,drive=stick,bootindex=0"]
 
 
-def _wait(look, expect: str | None, deadline: float) -> bool:
-    """Poll the screen and the serial port until `expect` shows (or, without it, until
-    the screen has settled); False when the deadline comes first."""
+def _wait(look, expect: str | None, deadline: float, changed_from: tuple[str, str] | None = None) -> bool:
+    """Poll the screen and the serial port until `expect` shows on a screen other than
+    `changed_from` (or, without `expect`, until the screen has settled); False when the
+    deadline comes first, or at once when the screen says the PC cannot boot."""
     last, since = None, time.monotonic()
     while True:
         seen = look()
         now = time.monotonic()
-        if any(f in seen[1] for f in UEFI_FAILURES):
-            return False  # the firmware gave up: nothing more will come
         if expect is not None:
-            if expect in seen[0] or expect in seen[1]:
+            if seen != changed_from and (expect in seen[0] or expect in seen[1]):
                 return True
+            if failure_line(*seen):
+                return False
         elif seen != last:
             last, since = seen, now
         elif now - since >= STABLE_SECONDS:

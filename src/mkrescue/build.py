@@ -1,11 +1,10 @@
-"""One build, start to finish: spec -> files -> medium, written to a temporary file
-next to the output and renamed into place only when complete."""
+"""One build, start to finish: spec -> files -> medium, written next to the output and
+given its name only when complete and checked (outfile.py)."""
 
 from __future__ import annotations
 
 import errno
 import io
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from mkrescue.media import usb
 from mkrescue.media.esp import esp_image, esp_params
 from mkrescue.media.floppy import choose_floppy, fitting_floppy, volume_id, write_floppy
 from mkrescue.media.iso import HybridVolume, write_iso
+from mkrescue.outfile import pending
 from mkrescue.spec import VOLUME_LABEL, RescueSpec
 
 
@@ -61,7 +61,8 @@ def _write(spec: RescueSpec, out: BinaryIO, files: list[tuple[str, bytes]]) -> s
     # Too big for any floppy: the CD emulates a hard disk instead. It is read-only
     # there, so it needs no room for backups.
     params = usb.disk_params(files, None, 0)
-    with tempfile.TemporaryFile() as disk:
+    # In the output's folder, not TMPDIR: a full disk is then the one the messages name.
+    with tempfile.TemporaryFile(dir=spec.output.parent) as disk:
         usb.write_usb(disk, files, params, VOLUME_LABEL, serial, moment)
         hybrid = HybridVolume(params.hidden_sectors, params, serial) if spec.hybrid else None
         write_iso(out, disk, "hdemul", files, VOLUME_LABEL, moment, hybrid, efi_image)
@@ -81,29 +82,17 @@ def build(spec: RescueSpec) -> BuildResult:
     """Write the medium and check it; the output appears complete and checked, or not at all."""
     files = media_files(spec)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.output.name}.", suffix=".part", dir=spec.output.parent)
+        with pending(spec.output, spec.force) as out:
+            description = _write(spec, out.file, files)
+            out.file.flush()
+            report = check_image(out.path)
+            if not report.ok:
+                first = report.errors[0]
+                raise CheckFailed(f"the image failed its own check ({first.code}: {first.message}); "
+                                  "nothing was written: this is a bug in mkrescue, please report it")
+            out.commit()
     except OSError as exc:
         raise _cannot_write(spec.output, exc) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w+b") as out:
-            description = _write(spec, out, files)
-            out.flush()
-            os.fsync(out.fileno())
-        report = check_image(tmp)
-        if not report.ok:
-            first = report.errors[0]
-            raise CheckFailed(f"the image failed its own check ({first.code}: {first.message}); "
-                              "nothing was written: this is a bug in mkrescue, please report it")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise users; honour their umask
-        os.replace(tmp, spec.output)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise _cannot_write(spec.output, exc) from exc
-        raise
     return BuildResult(
         output=spec.output,
         size=spec.output.stat().st_size,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from mkrescue import __version__
-from mkrescue.errors import BootTestFailed, MkrescueError
+from mkrescue.errors import BootTestFailed, MkrescueError, os_reason
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES
 from mkrescue.media import FORMATS
 
@@ -112,8 +115,8 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
     result = build(spec)
     for warning in result.check_warnings:
         click.echo(f"check: warning: {warning}", err=True)
-    click.echo(f"wrote {result.output} ({result.size} bytes): {result.description}; checked, no errors")
-    click.echo(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
+    say(f"wrote {result.output} ({result.size} bytes): {result.description}; checked, no errors")
+    say(f"firmware {spec.firmware.dos_name}: {spec.firmware.size} bytes, SHA-256 {spec.firmware.sha256}")
 
 
 @cli.command("fetch")
@@ -124,8 +127,8 @@ def fetch_command(release, cache_dir, mirror, packages_dir, offline, debug) -> N
     from mkrescue.freedos.provision import provision
 
     where = provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                      report=click.echo)
-    click.echo(f"FreeDOS files ready in {where}")
+                      report=say)
+    say(f"FreeDOS files ready in {where}")
 
 
 @cli.command("profiles")
@@ -135,9 +138,9 @@ def profiles_command(debug) -> None:
     from mkrescue.profiles import all_profiles, profile_lines
 
     for profile in all_profiles().values():
-        click.echo(f"{profile.name:<10} {profile.description}")
+        say(f"{profile.name:<10} {profile.description}")
         for label, value in profile_lines(profile):
-            click.echo(f"{'':<10}   {label + ':':<9} {value}")
+            say(f"{'':<10}   {label + ':':<9} {value}")
 
 
 @cli.command("check")
@@ -152,7 +155,7 @@ def check_command(image, as_json, debug) -> None:
     from mkrescue.errors import CheckFailed
 
     report = check_image(image)
-    click.echo(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
+    say(json.dumps(report.to_json(), indent=2) if as_json else format_text(report))
     if not report.ok:
         raise CheckFailed(f"{image}: {len(report.errors)} error(s) found")
 
@@ -162,17 +165,21 @@ def check_command(image, as_json, debug) -> None:
 @click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb", "usb2"]), help="How to attach the image (usb: a USB 3 stick, usb2: a USB 2 stick); default: from its content (a USB image as a hard disk).")
 @click.option("--firmware", type=click.Choice(["bios", "uefi"]), default="bios", show_default=True, help="The PC: a BIOS PC, or a UEFI-only PC (OVMF, no CSM; needs apt-get install ovmf).")
 @click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
-@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait.")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait (for --expect, and for each --step).")
 @click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
+@click.option("--step", "steps", multiple=True, metavar="TEXT=>KEYS",
+              help="Before --expect: wait for TEXT, then type KEYS (QEMU key names, e.g. '1 dot 0 dot 0 ret'); repeatable, in order.")
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
+@click.option("--force", is_flag=True, help="Replace an existing --screenshot file.")
 @_debug_option
-def boot_test_command(image, media, firmware, expect, timeout, keys, screenshot, debug) -> None:
+def boot_test_command(image, media, firmware, expect, timeout, keys, steps, screenshot, force, debug) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
-    from mkrescue.boottest import boot, media_for
+    from mkrescue.boottest import boot, media_for, parse_step
 
+    steps = [parse_step(step) for step in steps]
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
-                  screenshot=screenshot, firmware=firmware)
-    click.echo(result.screen.rstrip("\n"))
+                  screenshot=screenshot, force=force, steps=steps, firmware=firmware)
+    say(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)
     problem = result.problem(expect, timeout)
@@ -186,12 +193,57 @@ def _print_traceback() -> None:
     traceback.print_exc()
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP: unwinds like Ctrl-C, so every `finally` runs (QEMU is killed,
+    temporary files go), then exits with the signal's status. Not a KeyboardInterrupt,
+    which click would turn into Abort."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped(signum)
+
+
+def _stdout_failed(exc: OSError) -> MkrescueError:
+    """Standard output is a closed pipe or a full disk: one error line (on stderr), and
+    nothing more is sent there, so Python's own flush at exit stays quiet."""
+    with contextlib.suppress(OSError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return MkrescueError(f"cannot write to standard output ({os_reason(exc)}): the output was lost,"
+                         " though the work itself was done")
+
+
+def say(text: str) -> None:
+    """A line of a command's result, on standard output."""
+    try:
+        click.echo(text)
+    except OSError as exc:
+        raise _stdout_failed(exc) from exc
+
+
+def _flush_stdout() -> None:
+    """Flush what is left now, so a failure is one error line rather than Python's complaint at exit."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        raise _stdout_failed(exc) from exc
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the single place that turns errors into one-line messages and exit codes."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers; a test may call from another
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, _stop)
     try:
-        cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
+        try:
+            cli.main(args=args, prog_name="mkrescue", standalone_mode=False)
+        finally:
+            _flush_stdout()
     except MkrescueError as exc:
         if debug:
             _print_traceback()
@@ -203,6 +255,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("mkrescue: aborted", err=True)
         sys.exit(130)
+    except _Stopped as exc:
+        click.echo(f"mkrescue: stopped by {signal.Signals(exc.signum).name}: nothing was left half-written", err=True)
+        sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
         click.echo("mkrescue: interrupted", err=True)
         sys.exit(130)

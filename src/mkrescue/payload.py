@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import InputFileError
+from mkrescue.errors import InputFileError, os_reason
 
 EXECUTABLE_EXTENSIONS = (".EXE", ".COM", ".BAT")
+# Flashers, firmware images and DOS drivers are far smaller; a larger file is the wrong file,
+# and is refused before it is read into memory.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -30,16 +35,23 @@ class PayloadFile:
 
 def read_input(path: Path, what: str) -> bytes:
     """Read a user's input file, refusing the mistakes a user can make with one clear line."""
-    if not path.exists():
-        raise InputFileError(f"{what} {path} does not exist: check the path")
-    if path.is_dir():
-        raise InputFileError(f"{what} {path} is a directory: give the file itself")
-    if not path.is_file():
-        raise InputFileError(f"{what} {path} is not a regular file: copy it to a file first")
     try:
-        data = path.read_bytes()
+        info = path.stat()  # the kind and size first: a FIFO would block, a huge file is never read
+        if stat.S_ISDIR(info.st_mode):
+            raise InputFileError(f"{what} {path} is a directory: give the file itself")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputFileError(f"{what} {path} is not a regular file: copy it to a file first")
+        if info.st_size > MAX_INPUT_BYTES:
+            raise InputFileError(f"{what} {path} is {info.st_size} bytes, more than the {MAX_INPUT_BYTES // 2**20} MiB"
+                                 " a file on a DOS rescue medium may have: give the right file")
+        with path.open("rb") as file:
+            data = file.read(info.st_size + 1)  # not MAX_INPUT_BYTES: read(n) reserves n bytes first
+    except FileNotFoundError:
+        raise InputFileError(f"{what} {path} does not exist: check the path") from None
     except OSError as exc:
-        raise InputFileError(f"{what} {path} cannot be read ({exc.strerror}): check its permissions") from exc
+        raise InputFileError(f"{what} {path} cannot be read ({os_reason(exc)}): check the name and its permissions") from exc
+    if len(data) != info.st_size:
+        raise InputFileError(f"{what} {path} changed while it was read: run again once it is complete")
     if not data:
         raise InputFileError(f"{what} {path} is empty: it was probably not downloaded or copied completely")
     return data

@@ -3,6 +3,7 @@ all inputs, so nothing is written before every input a user can get wrong was ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -10,14 +11,15 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from mkrescue import efiapp
-from mkrescue.errors import InputFileError, OutputError, UsageError
+from mkrescue.errors import InputFileError, OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.dosdir import DosFiles
-from mkrescue.media import FORMATS
 from mkrescue.dosname import short_name
+from mkrescue.fat import SECTOR
+from mkrescue.media import FORMATS, usb
 from mkrescue.payload import PayloadFile, check_dos_program, read_input
 from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
                                profile_for_flasher, uses_device)
@@ -71,6 +73,7 @@ class RescueSpec:
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
     menu: MenuSettings = MenuSettings()
     uefi_app: PayloadFile | None = None  # a CSM wrapper for UEFI-only PCs, booted from an EFI System Partition
+    force: bool = False  # replace an existing output
 
     @property
     def payload(self) -> tuple[PayloadFile, ...]:
@@ -102,32 +105,50 @@ def build_time_from_env() -> datetime:
     try:
         moment = datetime.fromtimestamp(int(raw), timezone.utc).replace(tzinfo=None)
     except (ValueError, OverflowError, OSError) as exc:
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix time in seconds: unset it or fix it") from exc
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw[:40]!r} is not a Unix time in seconds: unset it or fix it") from exc
+    if moment.year < 1970:
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw} is before 1970: a Unix time is not negative; unset it or fix it")
     if moment.year > LAST_DOS_YEAR:
         raise UsageError(f"SOURCE_DATE_EPOCH={raw} is in {moment.year}; DOS dates end in {LAST_DOS_YEAR}: unset it or fix it")
     return moment
 
 
 def check_output(output: Path, force: bool) -> None:
-    """Refuse outputs that would destroy something: devices always, existing files without --force."""
+    """Refuse outputs that would destroy something: devices always, existing files without --force
+    (a symlink, even a dangling one, counts as existing)."""
     try:
-        st = output.stat()
+        is_link = output.is_symlink()
+        st = output.stat() if not is_link or output.exists() else None
     except FileNotFoundError:
-        st = None
+        is_link, st = False, None
     except OSError as exc:
-        raise OutputError(f"cannot use output {output}: {exc.strerror}") from exc
+        raise OutputError(f"cannot use output {output}: {os_reason(exc)}") from exc
     if st is not None:
         if stat.S_ISDIR(st.st_mode):
             raise OutputError(f"output {output} is a directory: give a file name such as {output / 'rescue.iso'}")
         if not stat.S_ISREG(st.st_mode):
             raise OutputError(f"output {output} is a device or special file: mkrescue writes image files only; write the image to the stick afterwards")
-        if not force:
-            raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
+    if (st is not None or is_link) and not force:
+        raise OutputError(f"output {output} already exists: choose another name or pass --force to replace it")
     parent = output.parent
     if not parent.is_dir():
         raise OutputError(f"the folder {parent} for the output does not exist: create it first")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"the folder {parent} is not writable: choose another output path")
+
+
+def check_not_an_input(output: Path, inputs: Iterable[tuple[Path, str]]) -> None:
+    """Refuse an output that is, or links to, an input file: --force or not, replacing it
+    would destroy the input."""
+    try:
+        out = output.stat()
+    except OSError:
+        return  # nothing there (or nothing readable): no input can be it
+    for path, what in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samestat(out, path.stat()):
+                raise OutputError(f"output {output} is the {what} {path}: writing the image there would destroy it;"
+                                  " choose another output name")
 
 
 def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[PayloadFile], list[str]]:
@@ -159,15 +180,18 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
     if uefi_app is not None and fmt == "floppy":
         raise UsageError("--uefi-app is for USB images and CDs: UEFI-only PCs cannot boot a floppy; build -o rescue.usb.img or rescue.iso")
     check_output(output, force)
-    app = read_uefi_app(uefi_app) if uefi_app is not None else None
+    size_bytes, size_notes = _disk_size(disk_size)
     taken: set[str] = set()
     inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
+    check_not_an_input(output, inputs + ([(uefi_app, "--uefi-app")] if uefi_app is not None else []))
+    app = read_uefi_app(uefi_app) if uefi_app is not None else None
     files, notes = _payload(inputs, taken)
-    warnings = notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
+    warnings = size_notes + notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
     if expect_model is not None:
         expect_model = check_model(files[1].dos_name, files[1].data, expect_model)
     warnings += firmware_warnings(files[1].dos_name, files[1].data)
     dos = obtain_dos()
+    check_not_an_input(output, ((path, "FreeDOS file") for path in dos.sources))
     menu, menu_notes = _menu_settings(
         files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
         ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,
@@ -186,10 +210,11 @@ def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callab
         floppy_kib=FLOPPY_SIZES[floppy_size] if floppy_size else None,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=parse_size(disk_size, "--size") if disk_size is not None else None,
+        disk_size=size_bytes,
         hybrid=hybrid,
         menu=menu,
         uefi_app=app,
+        force=force,
     )
 
 
@@ -208,7 +233,20 @@ def read_uefi_app(path: Path) -> PayloadFile:
     return PayloadFile(path, efiapp.BOOT_NAME, data)
 
 
+def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
+    """--size in bytes, rounded down to whole cylinders (never more than asked), with a note when rounded."""
+    if text is None:
+        return None, []
+    asked = parse_size(text, "--size")
+    size = usb.whole_cylinders(asked, text) * usb.CYLINDER * SECTOR
+    if size == asked:
+        return size, []
+    return size, [f"--size {text}: the image is {size} bytes ({size / usb.MIB:.1f} MiB), rounded down to whole"
+                  f" cylinders of {usb.HEADS} heads x {usb.SECTORS_PER_TRACK} sectors so it fits what was asked"]
+
+
 _SIZE = re.compile(r"\s*([0-9]+)\s*([KMG]?)(?:I?B)?\s*", re.IGNORECASE)
+MAX_SIZE_DIGITS = 15  # far beyond any size; more would only make int() slow or refuse
 _UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
 
 
@@ -216,7 +254,9 @@ def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
     """'64M', '1G', '512MiB', '16384K' -> bytes; a bare number counts in `bare_unit` bytes."""
     match = _SIZE.fullmatch(text)
     if not match:
-        raise UsageError(f"{option} {text!r} is not a size: write it like 16M or 1G")
+        raise UsageError(f"{option} {text[:40]!r} is not a size: write it like 16M or 1G")
+    if len(match.group(1).lstrip("0")) > MAX_SIZE_DIGITS:
+        raise UsageError(f"{option} {text[:20]}... has {len(match.group(1))} digits: far too big; write it like 16M or 1G")
     return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
 
 

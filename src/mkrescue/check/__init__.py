@@ -22,23 +22,29 @@ from mkrescue.check.iso import check_iso
 from mkrescue.check.mbr import looks_like_mbr
 from mkrescue.check.region import CheckError, Region
 from mkrescue.check.report import Finding, Findings, Report, format_text
-from mkrescue.errors import InputFileError
+from mkrescue.errors import InputFileError, os_reason
 
 __all__ = ["Finding", "Report", "check_image", "format_text"]
 
 ISO_ID_OFFSETS = (16 * 2048 + 1, 17 * 2048 + 1)  # "CD001" in the first two volume descriptors
 
 
-def check_image(path: Path) -> Report:
-    path = Path(path)
+def image_mode(path: Path) -> int:
+    """The st_mode of an image to read; InputFileError when there is none, or a directory."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         raise InputFileError(f"{path} does not exist") from None
     except OSError as exc:
-        raise InputFileError(f"{path} cannot be read: {exc.strerror}") from None
+        raise InputFileError(f"{path} cannot be read: {os_reason(exc)}") from None
     if stat.S_ISDIR(mode):
         raise InputFileError(f"{path} is a directory: give an image file")
+    return mode
+
+
+def check_image(path: Path) -> Report:
+    path = Path(path)
+    mode = image_mode(path)
     if not (stat.S_ISREG(mode) or stat.S_ISBLK(mode)):
         raise InputFileError(f"{path} is not an image file")
     try:

@@ -5,11 +5,14 @@ each role accepts the common alternatives and the first one present wins."""
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.errors import DosFilesError
 from mkrescue.dosname import short_name
+from mkrescue.errors import DosFilesError, os_reason
+from mkrescue.freedos.extract import MAX_MEMBER_BYTES
 
 # Subdirectories that FreeDOS installs, CDs and boot disks put programs in.
 SEARCH_DIRS = (".", "BIN", "FREEDOS/BIN", "FDOS/BIN", "DOS")
@@ -35,6 +38,7 @@ LICENSE_PREFIXES = ("COPYING", "LICENSE", "LICENCE")
 class DosFile:
     name: str  # 8.3 name on the medium
     data: bytes
+    source: Path | None = None  # the file it was read from
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,12 @@ class DosFiles:
     def programs(self) -> tuple[DosFile, ...]:
         """What goes into \\FREEDOS (and onto the RAM disk) besides the kernel and the shell."""
         return (self.choice, *((self.xms,) if self.xms else ()), *self.ramdisk, *self.tools)
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        """The files these were read from (an output must never replace one)."""
+        every = (self.kernel, self.shell, *self.programs, *self.licenses)
+        return tuple(f.source for f in every if f.source is not None)
 
 
 class _Index:
@@ -80,11 +90,28 @@ def _case_insensitive_dirs(root: Path, relative: str) -> list[Path]:
     return [d for d in current if d.is_dir()]
 
 
+def check_dos_file(label: str, name: str, size: int, advice: str = "use another --dos-dir") -> None:
+    """The size rules every FreeDOS file obeys, wherever it comes from (a --dos-dir, a package)."""
+    if not size:
+        raise DosFilesError(f"{label} is empty: the FreeDOS copy is damaged; {advice}")
+    if name == "KERNEL.SYS" and size > MAX_KERNEL_SIZE:
+        raise DosFilesError(f"{label} is {size} bytes, more than a FreeDOS kernel can be (128 KiB): {advice}"
+                            " (KERNL386.SYS or KERNL86.SYS from the FreeDOS kernel package)")
+    if size > MAX_MEMBER_BYTES:
+        raise DosFilesError(f"{label} is {size} bytes, far more than a FreeDOS program: it is not one; {advice}")
+
+
 def _read(path: Path, name: str | None = None) -> DosFile:
-    data = path.read_bytes()
-    if not data:
-        raise DosFilesError(f"{path} is empty: the FreeDOS copy is damaged; use another --dos-dir or let mkrescue download FreeDOS")
-    return DosFile(name or path.name.upper(), data)
+    name = name or path.name.upper()
+    with path.open("rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise DosFilesError(f"{path} is not a regular file: put the FreeDOS file itself in --dos-dir")
+        check_dos_file(str(path), name, info.st_size)  # before reading: a huge file is never read
+        data = file.read(info.st_size + 1)  # not the limit: read(n) reserves n bytes first
+    if len(data) != info.st_size:
+        raise DosFilesError(f"{path} changed while it was read: run again once it is complete")
+    return DosFile(name, data, path)
 
 
 def _licenses(root: Path) -> tuple[DosFile, ...]:
@@ -112,6 +139,14 @@ def _licenses(root: Path) -> tuple[DosFile, ...]:
 
 def locate(root: Path) -> DosFiles:
     """Read the FreeDOS files of a directory; a missing required file is one clear error naming it."""
+    try:
+        return _locate(root)
+    except OSError as exc:  # an unreadable file or folder, a name too long for the system
+        raise DosFilesError(f"cannot read {exc.filename or root} ({os_reason(exc)}): make it readable,"
+                            " or use another --dos-dir") from exc
+
+
+def _locate(root: Path) -> DosFiles:
     if not root.is_dir():
         raise DosFilesError(f"--dos-dir {root} is not a directory: give the folder that holds KERNEL.SYS and COMMAND.COM")
     index = _Index(root)
@@ -123,8 +158,6 @@ def locate(root: Path) -> DosFiles:
             f"{root} lacks {', '.join(missing)}: point --dos-dir at a FreeDOS folder that has them (also searched: BIN, FREEDOS\\BIN)"
         )
     kernel = _read(found["kernel"], "KERNEL.SYS")
-    if len(kernel.data) > MAX_KERNEL_SIZE:
-        raise DosFilesError(f"{found['kernel']} is {len(kernel.data)} bytes, more than a FreeDOS kernel can be (128 KiB): use KERNL386.SYS or KERNL86.SYS from the FreeDOS kernel package")
     xms_path = index.first(XMS_NAMES)
     ramdisk_kind, ramdisk_files = None, ()
     for kind, names in RAMDISK_DRIVERS.items():

@@ -17,10 +17,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 import requests
+import urllib3
 
 from mkrescue import __version__
 from mkrescue.errors import DownloadError
@@ -53,10 +54,19 @@ class _Transient(Exception):
         self.status = status
 
 
+def redact_url(url: str) -> str:
+    """The URL as it may be shown or stored: a password in it replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 @dataclass
 class Downloader:
     connect_timeout: float = 15.0
-    read_timeout: float = 60.0  # the longest silence tolerated between two chunks
+    read_timeout: float = 30.0  # the longest silence tolerated between two chunks
     retries: int = 3  # attempts after the first
     backoff: float = 1.0  # seconds before the first retry, doubling each time
     progress: bool | None = None  # None: a progress bar only when stderr is a terminal
@@ -82,16 +92,16 @@ class Downloader:
                 delay = self.backoff * 2**attempt
                 if attempt == self.retries or time.monotonic() + delay >= self._deadline:
                     tries = f" (tried {attempt + 1} times)" if attempt else ""
-                    raise ServerFailed(f"could not download {url}: {exc}{tries}; {ADVICE}", f"{exc}{tries}",
+                    raise ServerFailed(f"could not download {redact_url(url)}: {exc}{tries}; {ADVICE}", f"{exc}{tries}",
                                        exc.status) from exc
-                waiting(f"{url}: {exc}; trying again in {delay:g} s ({attempt + 2} of {self.retries + 1} tries)")
+                waiting(f"{redact_url(url)}: {exc}; trying again in {delay:g} s ({attempt + 2} of {self.retries + 1} tries)")
                 time.sleep(delay)
         raise AssertionError("unreachable")
 
     def _remaining(self, url: str) -> float:
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
-            raise DownloadError(f"gave up on {url}: the downloads took more than the {self.time_limit:g} s allowed"
+            raise DownloadError(f"gave up on {redact_url(url)}: the downloads took more than the {self.time_limit:g} s allowed"
                                 f" in all (the server is too slow); {ADVICE}")
         return remaining
 
@@ -104,23 +114,24 @@ class Downloader:
                 if response.status_code in RETRY_STATUS:
                     raise _Transient(status, response.status_code)
                 if response.status_code != 200:
-                    raise ServerFailed(f"could not download {url}: {status}; a FreeDOS repository (or --mirror of one)"
+                    raise ServerFailed(f"could not download {redact_url(url)}: {status}; a FreeDOS repository (or --mirror of one)"
                                        " should have it at this path; " + ADVICE.removeprefix("check the network, or "),
                                        status, response.status_code)
                 expected = _content_length(response)
                 if expected is not None and expected > limit:
-                    raise DownloadError(f"{url} is {expected} bytes, far more than a FreeDOS repository file: refusing it")
+                    raise DownloadError(f"{redact_url(url)} is {expected} bytes, far more than a FreeDOS repository file: refusing it")
                 digest, size = self._save(response, dest, label, expected, limit)
-        except requests.Timeout as exc:
-            raise _Transient("the server did not answer in time") from exc
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except (requests.Timeout, urllib3.exceptions.TimeoutError) as exc:
+            raise _Transient(f"the server did not answer in time (nothing for {timeout[1]:g} s)") from exc
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                urllib3.exceptions.ProtocolError) as exc:
             reason = _reason(exc, url)
             if any(isinstance(cause, socket.gaierror) for cause in _causes(exc)):
                 # Asking the resolver again a few seconds later gets the same answer (offline, most often).
-                raise ServerFailed(f"could not download {url}: {reason}; {ADVICE}", reason, None) from exc
+                raise ServerFailed(f"could not download {redact_url(url)}: {reason}; {ADVICE}", reason, None) from exc
             raise _Transient(f"the connection failed: {reason}") from exc
         except requests.RequestException as exc:
-            raise DownloadError(f"could not download {url}: {_reason(exc, url)}") from exc
+            raise DownloadError(f"could not download {redact_url(url)}: {_reason(exc, url)}") from exc
         if expected is not None and size != expected:
             raise _Transient(f"the body ended after {size} of {expected} bytes")
         return digest, size
@@ -133,10 +144,12 @@ class Downloader:
         digest = hashlib.sha256()
         size = 0
         with dest.open("wb") as out, bar if bar is not None else contextlib.nullcontext():
-            for chunk in response.iter_content(CHUNK):
+            # read1 returns what has arrived (iter_content waits for a whole chunk, however slowly
+            # it trickles in), so the time limit is checked at least once per read timeout.
+            while chunk := response.raw.read1(CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise DownloadError(f"{response.url} sends more than {limit} bytes,"
+                    raise DownloadError(f"{redact_url(response.url)} sends more than {limit} bytes,"
                                         " far more than a FreeDOS repository file: refusing it")
                 self._remaining(response.url)
                 out.write(chunk)

@@ -8,8 +8,12 @@ and is refused whole."""
 from __future__ import annotations
 
 import io
+import lzma
 import re
+import stat
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from mkrescue.errors import IntegrityError
@@ -17,8 +21,14 @@ from mkrescue.errors import IntegrityError
 # The largest member we read: a FreeDOS kernel is under 128 KiB and a package's
 # SOURCES.ZIP about 1-2 MiB; anything far larger is not what the catalogue means.
 MAX_MEMBER_BYTES = 8 * 1024 * 1024
-# Executables and text deflate by 2-5x; a member claiming 100x is a zip bomb.
-MAX_RATIO = 100
+# All members read from one zip together: a package's files, licence and LSM are a few
+# MiB at most. With MAX_MEMBER_BYTES this bounds what any zip, a zip bomb included, can
+# make us decompress (a ratio alone would refuse a mostly-zero file and allow many bombs).
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
+# What zipfile raises on damaged or hostile bytes besides BadZipFile: the decompressors'
+# errors, unsupported versions and methods, names flagged UTF-8 that are not, impossible offsets.
+DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error,
+           lzma.LZMAError, struct.error, OverflowError)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -39,14 +49,16 @@ class PackageZip:
     """An open package zip whose every member name has been checked."""
 
     def __init__(self, source: Path | bytes, label: str, *, max_member_bytes: int = MAX_MEMBER_BYTES,
-                 max_ratio: int = MAX_RATIO) -> None:
+                 max_total_bytes: int = MAX_TOTAL_BYTES) -> None:
         self.label = label
         self.max_member_bytes = max_member_bytes
-        self.max_ratio = max_ratio
+        self.max_total_bytes = max_total_bytes
+        self.budget = max_total_bytes  # what may still be decompressed from this zip
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise IntegrityError(f"{label} is not a readable zip file ({exc}): delete it and fetch again") from exc
+        except DAMAGED as exc:
+            raise IntegrityError(f"{label} is not a readable zip file ({exc}): the package is damaged;"
+                                 " delete it and fetch again, or use another source") from exc
         # FreeDOS packages mix the case of member names between releases, so look names up case-insensitively.
         self._index: dict[str, zipfile.ZipInfo] = {}
         for info in self._zip.infolist():
@@ -84,15 +96,19 @@ class PackageZip:
         if info.file_size > self.max_member_bytes:
             raise IntegrityError(f"{self.label}: {name} is {info.file_size} bytes, more than the"
                                  f" {self.max_member_bytes} allowed: refusing this package")
-        if info.compress_size and info.file_size / info.compress_size > self.max_ratio:
-            raise IntegrityError(f"{self.label}: {name} claims to expand {info.file_size // info.compress_size}-fold"
-                                 " (a zip bomb?): refusing this package")
+        if stat.S_ISLNK(info.external_attr >> 16):
+            raise IntegrityError(f"{self.label}: {name} is a symbolic link, not a file: refusing this package")
+        if info.file_size > self.budget:
+            raise IntegrityError(f"{self.label}: {name} would take the data read from this zip past"
+                                 f" {self.max_total_bytes} bytes (a zip bomb?): refusing this package")
         try:
             with self._zip.open(info) as member:
                 # zipfile stops at the declared size; reading one byte more catches a lie anyway.
-                data = member.read(self.max_member_bytes + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-            raise IntegrityError(f"{self.label}: cannot read {name} ({exc}): delete the package and fetch again") from exc
-        if len(data) > self.max_member_bytes:
-            raise IntegrityError(f"{self.label}: {name} is larger than the {self.max_member_bytes} bytes allowed")
+                data = member.read(min(self.max_member_bytes, self.budget) + 1)
+        except DAMAGED as exc:
+            raise IntegrityError(f"{self.label}: cannot read {name} ({exc}): the package is damaged;"
+                                 " delete it and fetch again, or use another source") from exc
+        self.budget -= len(data)
+        if len(data) > self.max_member_bytes or self.budget < 0:
+            raise IntegrityError(f"{self.label}: {name} is larger than it says (a zip bomb?): refusing this package")
         return data

@@ -19,7 +19,8 @@ from pathlib import Path
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE, SOURCES_TXT, Catalogue, Package, load
-from mkrescue.freedos.download import Downloader
+from mkrescue.freedos.dosdir import check_dos_file
+from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, redact_url
 from mkrescue.freedos.extract import PackageZip
 from mkrescue.freedos.repository import Repository
 from mkrescue.freedos.verify import FIRST_USE, Evidence, verify
@@ -44,7 +45,7 @@ def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, 
     is given. `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries."""
     catalogue = catalogue or load(release)
     if mirror is not None and not mirror.startswith(("http://", "https://")):
-        raise UsageError(f"--mirror {mirror} is not an http:// or https:// URL of a FreeDOS repository")
+        raise UsageError(f"--mirror {redact_url(mirror)} is not an http:// or https:// URL of a FreeDOS repository")
     if packages_dir is not None and not Path(packages_dir).is_dir():
         raise UsageError(f"--packages-dir {packages_dir} is not a directory")
     cache = Cache(cache_dir)
@@ -111,6 +112,10 @@ def _obtain(package: Package, catalogue: Catalogue, cache: Cache, source: _Sourc
                             f" cache ({cache.root}): {OFFLINE_ADVICE}")
     with cache.temp_file() as temp:
         if local is not None:
+            size = local.stat().st_size
+            if size > MAX_DOWNLOAD_BYTES:  # before copying: a huge file is never copied
+                raise IntegrityError(f"{local} is {size} bytes, far more than a FreeDOS package: it is not"
+                                     f" {package.path}; remove it from --packages-dir")
             shutil.copyfile(local, temp)
             sha, size, origin, pkg_info, how = sha256_file(temp), temp.stat().st_size, str(local), None, "copied from"
         else:
@@ -169,6 +174,9 @@ class _Contents:
 def _contents(package: Package, zip_path: Path, label: str) -> _Contents:
     with PackageZip(zip_path, label) as archive:
         files = {entry.target: archive.read(entry.member) for entry in package.files}
+        for entry in package.files:  # the rules --dos-dir files obey, checked before the package is recorded
+            check_dos_file(f"{label}: {entry.member}", entry.target.rsplit("/", 1)[-1], len(files[entry.target]),
+                           "refusing this package: try another --mirror, or use --dos-dir")
         licence_member, text = _licence_text(package, archive)
         files[package.licence_target] = _crlf(text)
         lsm = next((member for member in package.lsm if archive.has(member)), None)

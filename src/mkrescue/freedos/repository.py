@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mkrescue.freedos.download import ADVICE, RETRY_STATUS, Downloader, ServerFailed
+from mkrescue.freedos.download import ADVICE, RETRY_STATUS, Downloader, ServerFailed, redact_url
 
 # Answers that say "this host, now" rather than "this file": worth asking the next host.
 _HOST_FAILURE = frozenset({403, *RETRY_STATUS})
@@ -40,16 +40,18 @@ class Repository:
         return f"{self.base_urls[self._current]}/{relative}"
 
     def download(self, relative: str, dest: Path, label: str, max_bytes: int | None = None) -> tuple[str, int, str]:
-        """Fetch REPO/relative into dest; return its SHA-256, size and the URL that served it."""
+        """Fetch REPO/relative into dest; return its SHA-256, size and the URL that served it (any
+        password in it redacted: the URL is shown and recorded)."""
         failures: list[str] = []
         while True:
             url = self.url(relative)
             try:
                 sha, size = self.downloader.fetch(url, dest, label, max_bytes, self.report)
-                return sha, size, url
+                return sha, size, redact_url(url)
             except ServerFailed as exc:
                 host_failed = exc.status is None or exc.status in _HOST_FAILURE
-                failure = f"{url} answered {exc.reason}" if exc.status else f"{url} failed ({exc.reason})"
+                shown = redact_url(url)
+                failure = f"{shown} answered {exc.reason}" if exc.status else f"{shown} failed ({exc.reason})"
                 if not host_failed or self._current + 1 == len(self.base_urls):
                     if failures:
                         raise ServerFailed(f"could not download {relative}: {'; '.join([*failures, failure])}; {ADVICE}",
@@ -57,7 +59,7 @@ class Repository:
                     raise
                 failures.append(failure)
                 self._current += 1
-                self.report(f"{failure}; trying {self.base_urls[self._current]} instead")
+                self.report(f"{failure}; trying {redact_url(self.base_urls[self._current])} instead")
 
     def pkg_info(self, relative: str, temp: Path) -> PkgInfo:
         """The SHA-256 the repository publishes for a package (relative: pkg-info/<pkg>.txt). A repository
@@ -67,7 +69,8 @@ class Repository:
         except ServerFailed as exc:
             if exc.status is None:
                 raise  # no host answered at all: the packages themselves cannot come either
-            return PkgInfo(self.url(relative), None, f"{self.url(relative)} answered {exc.reason}")
+            shown = redact_url(self.url(relative))
+            return PkgInfo(shown, None, f"{shown} answered {exc.reason}")
         found = {match.lower() for match in _SHA_LINE.findall(temp.read_bytes())}
         if len(found) != 1:
             what = "no 'SHA: <sha256>' line" if not found else f"{len(found)} different SHA lines"

@@ -23,6 +23,7 @@ MIB = 1024 * 1024
 # Room left free for firmware backups taken on the target PC: a few copies of the firmware.
 MIN_FREE = 8 * MIB
 BACKUP_COPIES = 3
+MIN_CYLINDERS = 2  # the smallest disk whose partition is comfortably FAT16
 # FAT16 with 32 KiB clusters tops out just under 2 GiB.
 MAX_SECTORS = FAT16_MAX_CLUSTERS * 64 + PARTITION_START
 PARTITION_TYPE_FAT12 = 0x01
@@ -35,20 +36,33 @@ def _params_for(cylinders: int) -> FatParams:
     return fat16_params(total - PARTITION_START, PARTITION_START, HEADS, SECTORS_PER_TRACK)
 
 
+def whole_cylinders(size: int, asked: str) -> int:
+    """The cylinders of a disk of at most `size` bytes: rounded down, so the image always fits
+    the stick it was sized for. `asked` is the size as the user wrote it, for the messages."""
+    cylinders = size // (CYLINDER * SECTOR)
+    if cylinders < MIN_CYLINDERS:
+        smallest = MIN_CYLINDERS * CYLINDER * SECTOR / MIB
+        raise UsageError(f"--size {asked} is smaller than the smallest USB image mkrescue makes ({smallest:.1f} MiB):"
+                         " give at least 16M, or leave --size out")
+    if cylinders * CYLINDER > MAX_SECTORS:
+        largest = MAX_SECTORS // CYLINDER * CYLINDER * SECTOR / MIB
+        raise UsageError(f"--size {asked} is more than a FAT16 USB image can be ({largest:.1f} MiB at most):"
+                         " choose a smaller size")
+    return cylinders
+
+
 def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int) -> FatParams:
-    """The partition for the files: the requested disk size (rounded up to whole
+    """The partition for the files: the requested disk size (rounded down to whole
     cylinders), else the smallest disk that holds them plus `free_room` for backups."""
     if size is not None:
-        cylinders = max(2, -(-size // SECTOR // CYLINDER))
-        if cylinders * CYLINDER > MAX_SECTORS:
-            raise UsageError(f"--size {size // MIB} MiB is more than a FAT16 USB image can be (2 GiB): choose a smaller size")
+        cylinders = whole_cylinders(size, f"{size}")
         params = _params_for(cylinders)
         if required_clusters(params, files) > params.cluster_count:
             need = sum(len(d) for _, d in files)
             actual = cylinders * CYLINDER * SECTOR / MIB
             raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger --size or drop --size")
         return params
-    cylinders = 2  # the smallest disk whose partition is comfortably FAT16
+    cylinders = MIN_CYLINDERS
     while True:
         if cylinders * CYLINDER > MAX_SECTORS:
             raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out --add files")

@@ -35,7 +35,8 @@ MTOOLS_ENV = {**os.environ, "MTOOLS_SKIP_CHECK": "1"}
 @pytest.mark.parametrize("name", ["fatboot", "mbr"])
 def test_committed_binary_is_the_assembled_source(tmp_path, require_nasm, name):
     out = tmp_path / f"{name}.bin"
-    subprocess.run([require_nasm, "-f", "bin", "-o", str(out), str(BOOTCODE / f"{name}.asm")], check=True)
+    subprocess.run([require_nasm, "-f", "bin", "-i", f"{BOOTCODE}/", "-o", str(out), str(BOOTCODE / f"{name}.asm")],
+                   check=True)
     assert out.read_bytes() == (BOOTCODE / f"{name}.bin").read_bytes()
 
 

@@ -290,3 +290,29 @@ def test_debug_before_a_command_and_typos_are_not_taken_for_a_build(tmp_path):
     assert checked.returncode == 1 and "image.unknown" in checked.stdout, checked.stdout + checked.stderr
     typo = run("chekc", image)
     assert typo.returncode == 2 and "No such command 'chekc'" in typo.stderr
+
+
+def test_every_build_option_fills_a_field_of_build_options_by_name():
+    """click fills BuildOptions by parameter name: an option without a field, or a field no
+    option fills, would be lost silently."""
+    from dataclasses import fields
+
+    from mkrescue.cli import build_command
+    from mkrescue.spec import BuildOptions
+
+    exposed = {p.name for p in build_command.params if p.expose_value}
+    assert exposed == {f.name for f in fields(BuildOptions)}
+
+
+@pytest.mark.parametrize("name", ["r.img", "r.iso", "r.usb.img"])
+def test_building_and_checking_never_need_pyfatfs(tmp_path, user_files, dos_dir, name):
+    """pyfatfs is only the tests' judge ([test] extra): mkrescue builds and checks without it."""
+    out = tmp_path / name
+    args = [str(a) for a in build_args(user_files, dos_dir, out)]
+    code = ("import sys; sys.modules['pyfatfs'] = None\n"  # any import of it fails
+            "from mkrescue.cli import main\n"
+            f"try:\n    main({args!r})\nexcept SystemExit as exit_:\n    assert not exit_.code\n"
+            f"main(['check', {str(out)!r}])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stdout and " manifest " in result.stdout  # every file's hash matched

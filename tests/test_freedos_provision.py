@@ -101,7 +101,7 @@ def httpserver_listen_address():
     return ("127.0.0.1", 0)  # loopback by address, not by a name that could resolve elsewhere
 
 
-FAST = {"retries": 2, "backoff": 0.0, "connect_timeout": 2.0, "read_timeout": 2.0, "progress": False}
+FAST = {"retries": 2, "backoff": 0.0, "connect_timeout": 2.0, "read_timeout": 2.0, "progress": None}
 
 
 def serve(httpserver, zips: dict[str, bytes], pkg_infos: dict[str, bytes | None] | None = None,
@@ -737,11 +737,16 @@ def test_bad_mirror_and_packages_dir_are_usage_errors(tmp_path):
 # --- progress -------------------------------------------------------------------------------
 
 
-def test_quiet_when_not_a_terminal_and_a_bar_when_asked(httpserver, tmp_path, capsys):
+def test_quiet_when_not_a_terminal_and_a_bar_when_asked(httpserver, tmp_path, capsys, monkeypatch):
+    """The command line shows a bar per download on a terminal only; the downloader itself
+    only reports progress to the callback it is given."""
+    from mkrescue import cli
+
     mirror = serve(httpserver, package_zips())
-    run(tmp_path / "a", mirror, downloader={"progress": None})
+    run(tmp_path / "a", mirror, downloader={"progress": cli._download_progress()})  # stderr is not a terminal
     assert capsys.readouterr().err == ""
-    run(tmp_path / "b", mirror, downloader={"progress": True})
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    run(tmp_path / "b", mirror, downloader={"progress": cli._download_progress()})
     assert "Downloading base/kernel.zip" in capsys.readouterr().err
 
 

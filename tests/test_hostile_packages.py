@@ -211,7 +211,7 @@ def test_a_trickling_server_meets_the_overall_deadline(httpserver, tmp_path):
         return Response(body(), headers={"Content-Length": "10000"}, direct_passthrough=True)
 
     httpserver.expect_request("/slow.zip").respond_with_handler(trickle)
-    downloader = Downloader(time_limit=1.0, read_timeout=5.0, retries=0, progress=False)
+    downloader = Downloader(time_limit=1.0, read_timeout=5.0, retries=0, progress=None)
     with pytest.raises(DownloadError, match="took more than the 1 s allowed in all"):
         downloader.fetch(httpserver.url_for("/slow.zip"), tmp_path / "slow.zip", "slow.zip")
     # Stopped part-way (iter_content would have waited for a whole 64 KiB chunk: for 200 s).
@@ -225,7 +225,7 @@ def test_a_silent_server_is_reported_while_it_is_retried(httpserver, tmp_path):
 
     httpserver.expect_request("/silent.zip").respond_with_handler(silent)
     said = []
-    downloader = Downloader(read_timeout=0.2, retries=1, backoff=0.0, progress=False)
+    downloader = Downloader(read_timeout=0.2, retries=1, backoff=0.0, progress=None)
     url = httpserver.url_for("/silent.zip")
     with pytest.raises(DownloadError, match="did not answer in time"):
         downloader.fetch(url, tmp_path / "s.zip", "base/silent.zip", waiting=said.append)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from build_fixtures import dos_dir, user_files  # noqa: F401  (fixtures)
 from build_fixtures import run_mkrescue as run
 from judges import read_fat_files
 from mkrescue.errors import DosFilesError, InputFileError, WriteError

@@ -94,27 +94,58 @@ def test_errorlevel_ladders_climb_when_they_set_and_fall_when_they_jump(image):
     assert seen >= 2
 
 
+# Where each answer of each CHOICE must lead: a label, or "on" to the lines after the ladder.
+# "interrupted" is errorlevel 0 (Ctrl+C), "failed" one past the last key (CHOICE's error).
+CHOICE_ROUTES = {
+    "Choose 1 to 5:": {"interrupted": "MENU", "1": "IDENTIFY", "2": "BACKUP", "3": "FLASH", "4": "PROMPT",
+                       "5": "REBOOT", "failed": "MENU"},
+    "Copy it to %MKDST%\\MKRESCUE": {"interrupted": "CLEANRO", "N": "CLEANRO", "Y": "on", "failed": "CLEANRO"},
+    "Do its messages above say the backup worked": {"interrupted": "BAKKEPT", "N": "BAKKEPT", "Y": "on",
+                                                    "failed": "BAKKEPT"},
+    "Flash this firmware now": {"interrupted": "MENU", "N": "MENU", "Y": "on", "failed": "MENU"},
+    "Start flashing": {"interrupted": "MENU", "N": "MENU", "F": "on", "failed": "MENU"},
+    "Third question: press C to flash anyway, N to go back": {"interrupted": "MENU", "N": "MENU", "C": "on",
+                                                              "failed": "MENU"},
+    "Reboot now": {"interrupted": "MENU", "N": "MENU", "Y": "on", "failed": "MENU"},
+}
+
+
+def choice_routes(lines: list[str]) -> dict[str, dict[str, str]]:
+    """Each CHOICE's question, with where each answer leads by the IF ERRORLEVEL ladder that
+    follows it (a plain GOTO right after the ladder catches what the ladder lets through)."""
+    routes = {}
+    for n, line in enumerate(lines):
+        m = re.match(r"CHOICE /C:(\w+)(?: /N)?(?: /T:\w,\d+)? +(.*)", line)
+        if not m:
+            continue
+        keys, question = m.group(1), m.group(2).strip()
+        ladder, after = [], "on"
+        for follow in lines[n + 1 :]:
+            if follow.startswith("REM"):
+                continue
+            g = re.match(r"IF (NOT )?ERRORLEVEL (\d+) GOTO (\S+)", follow)
+            if not g:
+                after = follow.split()[1].upper() if follow.upper().startswith("GOTO ") else "on"
+                break
+            ladder.append((bool(g.group(1)), int(g.group(2)), g.group(3).upper()))
+        assert ladder, f"CHOICE without a ladder: {line}"
+        answers = ["interrupted", *keys, "failed"]  # errorlevel 0, 1..len(keys), len(keys)+1
+        routes[question] = {answer: next((t for neg, lvl, t in ladder if (level >= lvl) != neg), after)
+                            for level, answer in enumerate(answers)}
+    return routes
+
+
 def test_every_choice_key_reaches_a_label(image):
-    """After each CHOICE, each key's errorlevel is routed by the ladder that follows."""
+    """After each CHOICE, each key's errorlevel is routed by the ladder that follows, to an
+    existing label, and to the one that key means."""
+    seen = {}
     for name in BATCH_FILES:
         lines = lines_of(image[name])
         labels = {ln[1:].strip().upper() for ln in lines if ln.startswith(":")}
-        for n, line in enumerate(lines):
-            m = re.match(r"CHOICE /C:(\w+)", line)
-            if not m:
-                continue
-            ladder = []
-            for follow in lines[n + 1 :]:
-                if follow.startswith("REM"):
-                    continue
-                g = re.match(r"IF (NOT )?ERRORLEVEL (\d+) GOTO (\S+)", follow)
-                if not g:
-                    break
-                ladder.append((bool(g.group(1)), int(g.group(2)), g.group(3).upper()))
-            assert ladder, f"{name}: CHOICE without a ladder: {line}"
-            for key_number in range(0, len(m.group(1)) + 2):  # 0: interrupted, len+1: error
-                target = next((t for neg, lvl, t in ladder if (key_number >= lvl) != neg), "fall through")
-                assert target == "fall through" or target in labels
+        for question, routes in choice_routes(lines).items():
+            assert all(target == "on" or target in labels for target in routes.values()), f"{name}: {question}"
+            seen[question] = routes
+    assert seen == CHOICE_ROUTES
 
 
 def test_no_drive_letter_is_written_into_the_batch_files(image):

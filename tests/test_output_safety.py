@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build_fixtures import build_with_stub_kernel, dos_dir, user_files  # noqa: F401  (fixtures)
+from build_fixtures import build_with_stub_kernel
 from build_fixtures import run_mkrescue as run
 from mkrescue.cli import main
 

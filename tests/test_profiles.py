@@ -336,3 +336,14 @@ def test_a_flasher_that_cannot_back_up_says_why(fixture_profiles, user_files, do
     assert lines[start + 1 : start + 3] == ["ECHO  the tool cannot read a drive's firmware back; ask the vendor for the old",
                                           "ECHO  file"]
     assert "FREEDOS/CHKBAK.COM" not in files
+
+
+def test_a_flasher_no_profile_knows_is_told_so(user_files, dos_dir, tmp_path):
+    flasher, firmware = user_files
+    other = tmp_path / "vendor.exe"
+    other.write_bytes(flasher.read_bytes())
+    result = run("--flasher", other, "--fw", firmware, "--dos-dir", dos_dir, "-o", tmp_path / "r.img",
+                 "--flash-cmd", "{flasher} /w {firmware}", "--no-backup-required")
+    assert result.returncode == 0, result.stderr
+    assert ("note: no profile is made for a flasher named VENDOR.EXE (`mkrescue profiles` lists them): the menu runs the "
+            "commands you give with --identify-cmd, --backup-cmd and --flash-cmd, or pass --profile") in result.stderr

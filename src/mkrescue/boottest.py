@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Sequence
 
@@ -25,7 +26,6 @@ from mkrescue.outfile import pending
 
 QEMU = "qemu-system-i386"
 QEMU_64 = "qemu-system-x86_64"  # OVMF is x86-64 firmware
-MEDIA = ("floppy", "cdrom", "hdd", "usb", "usb2")
 FIRMWARES = ("bios", "uefi")
 # OVMF from Debian's `ovmf` package: UEFI without CSM, as a UEFI-only PC has it.
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
@@ -43,8 +43,16 @@ START_SECONDS = 10.0  # for QEMU to open its monitor socket
 MAX_TIMEOUT = 24 * 3600.0  # --timeout: a day is more than any boot needs
 # What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
 BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
-# How each kind of image `check` recognises is attached, as a PC would boot it.
-MEDIA_FOR_KIND = {"floppy": "floppy", "iso": "cdrom", "usb": "hdd"}
+
+
+class BootMedia(StrEnum):
+    """How QEMU attaches the image (`boot-test --media`)."""
+
+    FLOPPY = "floppy"
+    CDROM = "cdrom"
+    HDD = "hdd"
+    USB = "usb"  # a USB 3 stick (XHCI)
+    USB2 = "usb2"  # a USB 2 stick (EHCI)
 
 
 @dataclass(frozen=True)
@@ -117,17 +125,20 @@ def _check_image(image: Path) -> None:
         raise InputFileError(f"{image} is not a regular file (a pipe or a device): give an image file")
 
 
-def media_for(image: Path) -> str:
-    """How to attach an image: from its content, as `check` recognises it."""
-    from mkrescue.check import detect
+def media_for(image: Path) -> BootMedia:
+    """How to attach an image: from its content, as `check` recognises it, as a PC would boot it."""
+    from mkrescue.check import detect  # the checker is loaded only when it is needed
+    from mkrescue.check.report import ImageKind
+
+    attach = {ImageKind.FLOPPY: BootMedia.FLOPPY, ImageKind.ISO: BootMedia.CDROM, ImageKind.USB: BootMedia.HDD}
 
     image = Path(image)
     _check_image(image)
     with image.open("rb") as fp:
         kind = detect(fp, image.stat().st_size)
-    if kind not in MEDIA_FOR_KIND:
+    if kind not in attach:
         raise BootTestFailed(f"{image} is not a floppy, CD or USB image: nothing a PC could boot; check it with mkrescue check")
-    return MEDIA_FOR_KIND[kind]
+    return attach[kind]
 
 
 def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
@@ -143,10 +154,10 @@ def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
         raise OutputError(f"--screenshot {screenshot} already exists: choose another name or pass --force to replace it")
 
 
-def boot(image: Path, media: str, *, expect: str | None = None, timeout: float = 60.0,
+def boot(image: Path, media: BootMedia | str, *, expect: str | None = None, timeout: float = 60.0,
          keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False,
          steps: Sequence[Step] = (), firmware: str = "bios") -> BootResult:
-    """Boot `image` as `media` ("floppy", "cdrom", "hdd" or "usb"); first play `steps` in
+    """Boot `image` attached as `media`; first play `steps` in
     order, each waiting up to `timeout` seconds for its text (on a screen that changed
     since the keys of the step before, if it typed any), then typing its keys. Then wait
     until `expect` shows up on the screen or the serial port (without `expect`: until the
@@ -156,8 +167,10 @@ def boot(image: Path, media: str, *, expect: str | None = None, timeout: float =
     also save the screen as a PNG there (replacing a file only with `force`). A screen
     saying the PC cannot boot the image ends any wait at once. `firmware` "uefi" boots a
     UEFI-only PC (OVMF, no CSM) instead of a BIOS PC."""
-    if media not in MEDIA:
-        raise ValueError(f"media must be one of {', '.join(MEDIA)}, not {media!r}")
+    try:
+        media = BootMedia(media)
+    except ValueError:
+        raise ValueError(f"media must be one of {', '.join(BootMedia)}, not {media!r}") from None
     if firmware not in FIRMWARES:
         raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
@@ -264,15 +277,15 @@ def _qemu_path(path: Path) -> str:
     return str(path.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
 
 
-def _media_options(image: Path, media: str) -> list[str]:
+def _media_options(image: Path, media: BootMedia) -> list[str]:
     file = "file=" + _qemu_path(image)
-    if media == "floppy":
+    if media == BootMedia.FLOPPY:
         return ["-drive", f"if=floppy,index=0,format=raw,{file}", "-boot", "order=a"]
-    if media == "cdrom":
+    if media == BootMedia.CDROM:
         return ["-drive", f"if=ide,index=2,media=cdrom,format=raw,readonly=on,{file}", "-boot", "order=d"]
-    if media == "hdd":
+    if media == BootMedia.HDD:
         return ["-drive", f"if=ide,index=0,media=disk,format=raw,{file}", "-boot", "order=c"]
-    controller = "usb-ehci,id=usb" if media == "usb2" else "qemu-xhci,id=usb"  # a USB 2 stick, or a USB 3 one
+    controller = "usb-ehci,id=usb" if media == BootMedia.USB2 else "qemu-xhci,id=usb"  # a USB 2 stick, or a USB 3 one
     return ["-device", controller, "-drive", f"if=none,id=stick,format=raw,{file}",
             "-device", "usb-storage,bus=usb.0,drive=stick,bootindex=0"]
 

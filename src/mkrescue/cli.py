@@ -1,4 +1,7 @@
-"""The command line: parse, call, print. No logic lives here."""
+"""The command line: parse, call, print. No logic lives here.
+
+Adding a build option: one click.option on build_command whose parameter name is the
+name of its field in spec.BuildOptions (a test checks the two agree)."""
 
 from __future__ import annotations
 
@@ -6,14 +9,16 @@ import contextlib
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from mkrescue import __version__
+from mkrescue.boottest import BootMedia
 from mkrescue.errors import BootTestFailed, MkrescueError, os_reason
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES
-from mkrescue.media import FORMATS
+from mkrescue.media import MediaFormat
 
 BUILD_COMMAND = "build"
 
@@ -48,9 +53,20 @@ def _freedos_source_options(function):
     return function
 
 
+@contextmanager
+def _download_bar(label: str, total: int):
+    with click.progressbar(length=total, label=f"Downloading {label}", file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _download_progress():
+    """A bar per download on a terminal; click would print a bar's label into a log too."""
+    return _download_bar if sys.stderr.isatty() else None
+
+
 def _debug_option(function):
-    # Read by main() from argv, so the flag works wherever it is written.
-    return click.option("--debug", is_flag=True, help="Show tracebacks of errors.")(function)
+    # Read by main() from argv, so the flag works wherever it is written; no command takes it.
+    return click.option("--debug", is_flag=True, expose_value=False, help="Show tracebacks of errors.")(function)
 
 
 @click.group(cls=DefaultToBuild, context_settings={"help_option_names": ["-h", "--help"]})
@@ -68,7 +84,7 @@ def cli() -> None:
 @click.option("--flasher", type=click.Path(path_type=Path), required=True, help="The DOS flasher program (.EXE, .COM or .BAT).")
 @click.option("--fw", "firmware", type=click.Path(path_type=Path), required=True, help="The firmware file to flash.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="The image to write: NAME.iso (CD), NAME.img (floppy), NAME.usb.img (USB stick).")
-@click.option("--format", "media_format", type=click.Choice(FORMATS), help="Image kind; default: from the output name.")
+@click.option("--format", "media_format", type=click.Choice([kind.value for kind in MediaFormat]), help="Image kind; default: from the output name.")
 @click.option("--floppy-size", type=click.Choice(["1.44", "2.88"]), help="Floppy size in MB; default: the smallest that fits.")
 @click.option("--hybrid/--no-hybrid", default=True, show_default=True, help="Make an ISO that also boots when written raw to a USB stick.")
 @click.option("--size", "disk_size", help="USB image size, e.g. 64M or 1G; default: the files plus room for backups.")
@@ -89,27 +105,20 @@ def cli() -> None:
 @click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
 @click.option("--uefi-app", type=click.Path(path_type=Path), help="A CSM wrapper EFI application (e.g. CSMWrap's .efi) so USB images and CDs also boot UEFI-only PCs; experimental.")
 @_debug_option
-def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, disk_size, extras, drivers, dos_dir,
-                  release, cache_dir, mirror, packages_dir, offline, force,
-                  profile, identify_cmd, backup_cmd, flash_cmd, backup_required, expect_model, ramdisk_size, boot_default,
-                  boot_timeout, flasher_dir_a, uefi_app, debug) -> None:
+def build_command(**values) -> None:
     """Build a rescue image (the default command)."""
     from mkrescue.build import build
     from mkrescue.freedos import obtain_dos_files
-    from mkrescue.spec import make_spec
+    from mkrescue.spec import BuildOptions, make_spec
+
+    options = BuildOptions(**values)
 
     def obtain_dos():
-        return obtain_dos_files(dos_dir, release=release, cache_dir=cache_dir, mirror=mirror, packages_dir=packages_dir,
-                                offline=offline, report=lambda line: click.echo(f"freedos: {line}", err=True))
+        return obtain_dos_files(options.dos_dir, release=options.release, cache_dir=options.cache_dir,
+                                mirror=options.mirror, packages_dir=options.packages_dir, offline=options.offline,
+                                progress=_download_progress(), report=lambda line: click.echo(f"freedos: {line}", err=True))
 
-    spec = make_spec(
-        flasher=flasher, firmware=firmware, output=output, obtain_dos=obtain_dos, extras=extras,
-        drivers=drivers, media_format=media_format, floppy_size=floppy_size, force=force,
-        disk_size=disk_size, hybrid=hybrid,
-        profile=profile, identify_cmd=identify_cmd, backup_cmd=backup_cmd, flash_cmd=flash_cmd,
-        backup_required=backup_required, expect_model=expect_model, ramdisk_size=ramdisk_size,
-        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a, uefi_app=uefi_app,
-    )
+    spec = make_spec(options, obtain_dos)
     for warning in spec.warnings:
         click.echo(f"note: {warning}", err=True)
     result = build(spec)
@@ -122,18 +131,18 @@ def build_command(flasher, firmware, output, media_format, floppy_size, hybrid, 
 @cli.command("fetch")
 @_freedos_source_options
 @_debug_option
-def fetch_command(release, cache_dir, mirror, packages_dir, offline, debug) -> None:
+def fetch_command(release, cache_dir, mirror, packages_dir, offline) -> None:
     """Download and verify the FreeDOS packages into the cache."""
     from mkrescue.freedos.provision import provision
 
     where = provision(cache_dir, release=release, mirror=mirror, packages_dir=packages_dir, offline=offline,
-                      report=say)
+                      progress=_download_progress(), report=say)
     say(f"FreeDOS files ready in {where}")
 
 
 @cli.command("profiles")
 @_debug_option
-def profiles_command(debug) -> None:
+def profiles_command() -> None:
     """List the flasher profiles (--profile NAME)."""
     from mkrescue.profiles import all_profiles, profile_lines
 
@@ -147,7 +156,7 @@ def profiles_command(debug) -> None:
 @click.argument("image", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (keys in README.md).")
 @_debug_option
-def check_command(image, as_json, debug) -> None:
+def check_command(image, as_json) -> None:
     """Check the structure of an image: floppy, ISO or USB. Exit status 1 when it has errors."""
     import json
 
@@ -162,7 +171,7 @@ def check_command(image, as_json, debug) -> None:
 
 @cli.command("boot-test")
 @click.argument("image", type=click.Path(path_type=Path))
-@click.option("--media", type=click.Choice(["floppy", "cdrom", "hdd", "usb", "usb2"]), help="How to attach the image (usb: a USB 3 stick, usb2: a USB 2 stick); default: from its content (a USB image as a hard disk).")
+@click.option("--media", type=click.Choice([media.value for media in BootMedia]), help="How to attach the image (usb: a USB 3 stick, usb2: a USB 2 stick); default: from its content (a USB image as a hard disk).")
 @click.option("--firmware", type=click.Choice(["bios", "uefi"]), default="bios", show_default=True, help="The PC: a BIOS PC, or a UEFI-only PC (OVMF, no CSM; needs apt-get install ovmf).")
 @click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait (for --expect, and for each --step).")
@@ -172,7 +181,7 @@ def check_command(image, as_json, debug) -> None:
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --screenshot file.")
 @_debug_option
-def boot_test_command(image, media, firmware, expect, timeout, keys, steps, screenshot, force, debug) -> None:
+def boot_test_command(image, media, firmware, expect, timeout, keys, steps, screenshot, force) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
     from mkrescue.boottest import boot, media_for, parse_step
 

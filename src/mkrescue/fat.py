@@ -1,10 +1,10 @@
 """FAT12/FAT16 volume writer: lays out a fresh volume and writes it with our boot sector.
 
-Our own writer rather than pyfatfs (see LIBS-NOTES.md): a fresh volume written in one
-pass lets us put KERNEL.SYS first and contiguous, use the standard floppy layouts that
-every BIOS and DOS know, check free space before writing anything, stamp every entry
-with SOURCE_DATE_EPOCH, and write a large USB volume sparsely without holding it in
-memory. pyfatfs stays as the independent reader the tests judge us with."""
+Our own writer rather than pyfatfs (measured: docs/DEVELOPING.md, "Why our own FAT
+writer"): a fresh volume written in one pass lets us put KERNEL.SYS first and contiguous,
+use the standard floppy layouts that every BIOS and DOS know, check free space before
+writing anything, stamp every entry with SOURCE_DATE_EPOCH, and write a large USB volume
+sparsely without holding it in memory. pyfatfs is only the tests' independent reader."""
 
 from __future__ import annotations
 
@@ -214,6 +214,22 @@ def write_volume(out: BinaryIO, offset: int, params: FatParams, files: Iterable[
     tree = _Tree()
     for path, data in files:
         tree.add(path, data)
+    _check_room(params, tree)
+    fat = _allocate(params, tree)
+    volume = _Volume(out, offset, params, dos_timestamp(moment))
+    volume.write_at(0, bootcode.fat_boot_sector(_bpb(params, volume_id, label)))
+    volume.write_fats(fat)
+    volume.write_root(label, tree.root)
+    for node in tree.root:
+        if node.is_dir:
+            volume.write_directory(node, 0)
+    for node in tree.order:
+        if not node.is_dir and node.clusters:
+            volume.write_clusters(node, node.data)
+
+
+def _check_room(params: FatParams, tree: _Tree) -> None:
+    """Refuse, before anything is written, files that the root directory or the data area cannot hold."""
     if len(tree.root) + 1 > params.root_entries:
         raise MediumFullError(f"{len(tree.root)} files in the root directory, at most {params.root_entries - 1} fit: put files in a folder")
     need = sum(_cluster_need(params, node) for node in tree.order)
@@ -224,6 +240,9 @@ def write_volume(out: BinaryIO, offset: int, params: FatParams, files: Iterable[
             f"{params.cluster_count * params.cluster_size}: {short} bytes too many; use a bigger medium"
         )
 
+
+def _allocate(params: FatParams, tree: _Tree) -> list[int]:
+    """Give every node its clusters, contiguous and in order; returns the FAT's entries."""
     fat = [0] * (params.cluster_count + 2)
     end_of_chain = 0xFFF if params.fat_bits == 12 else 0xFFFF
     fat[0] = params.media | (end_of_chain & ~0xFF)
@@ -237,45 +256,46 @@ def write_volume(out: BinaryIO, offset: int, params: FatParams, files: Iterable[
                 fat[c] = c + 1
             fat[next_cluster + node.clusters - 1] = end_of_chain
             next_cluster += node.clusters
+    return fat
 
-    stamp = dos_timestamp(moment)
 
-    def directory(entries: list[_Node]) -> bytes:
-        return b"".join(
-            _dir_entry(_short_name_field(n.name), ATTR_DIRECTORY if n.is_dir else ATTR_ARCHIVE,
-                       n.first_cluster, 0 if n.is_dir else len(n.data), stamp)
-            for n in entries
-        )
+class _Volume:
+    """Writes the parts of one volume at their sectors, every entry with the same timestamp."""
 
-    def write_at(sector: int, data: bytes) -> None:
-        out.seek(offset + sector * SECTOR)
-        out.write(data)
+    def __init__(self, out: BinaryIO, offset: int, params: FatParams, stamp: tuple[int, int]) -> None:
+        self.out, self.offset, self.params, self.stamp = out, offset, params, stamp
 
-    boot = bootcode.fat_boot_sector(_bpb(params, volume_id, label))
-    write_at(0, boot)
-    fat_bytes = _pack_fat(params, fat)
-    for copy in range(params.fat_count):
-        write_at(params.reserved_sectors + copy * params.sectors_per_fat, fat_bytes)
-    label_entry = _dir_entry(label.ljust(11).encode("ascii"), ATTR_VOLUME_ID, 0, 0, stamp)
-    # The whole root area is written so stale bytes can never look like entries.
-    write_at(params.first_root_sector, (label_entry + directory(tree.root)).ljust(params.root_dir_sectors * SECTOR, b"\0"))
+    def write_at(self, sector: int, data: bytes) -> None:
+        self.out.seek(self.offset + sector * SECTOR)
+        self.out.write(data)
 
-    def cluster_sector(cluster: int) -> int:
-        return params.first_data_sector + (cluster - 2) * params.sectors_per_cluster
+    def write_fats(self, fat: list[int]) -> None:
+        packed = _pack_fat(self.params, fat)
+        for copy in range(self.params.fat_count):
+            self.write_at(self.params.reserved_sectors + copy * self.params.sectors_per_fat, packed)
 
-    def write_dir(node: _Node, parent_cluster: int) -> None:
-        dots = (_dir_entry(b".          ", ATTR_DIRECTORY, node.first_cluster, 0, stamp)
-                + _dir_entry(b"..         ", ATTR_DIRECTORY, parent_cluster, 0, stamp))
-        body = dots + directory(node.children)
-        write_at(cluster_sector(node.first_cluster), body.ljust(node.clusters * params.cluster_size, b"\0"))
+    def write_root(self, label: str, entries: list[_Node]) -> None:
+        label_entry = _dir_entry(label.ljust(11).encode("ascii"), ATTR_VOLUME_ID, 0, 0, self.stamp)
+        # The whole root area is written so stale bytes can never look like entries.
+        root = (label_entry + self._entries(entries)).ljust(self.params.root_dir_sectors * SECTOR, b"\0")
+        self.write_at(self.params.first_root_sector, root)
+
+    def write_directory(self, node: _Node, parent_cluster: int) -> None:
+        dots = (_dir_entry(b".          ", ATTR_DIRECTORY, node.first_cluster, 0, self.stamp)
+                + _dir_entry(b"..         ", ATTR_DIRECTORY, parent_cluster, 0, self.stamp))
+        self.write_clusters(node, dots + self._entries(node.children))
         for child in node.children:
             if child.is_dir:
-                write_dir(child, node.first_cluster)
+                self.write_directory(child, node.first_cluster)
 
-    for node in tree.root:
-        if node.is_dir:
-            write_dir(node, 0)
-    for node in tree.order:
-        if not node.is_dir and node.clusters:
-            # Pad the last cluster so the image never carries leftover bytes.
-            write_at(cluster_sector(node.first_cluster), node.data.ljust(node.clusters * params.cluster_size, b"\0"))
+    def write_clusters(self, node: _Node, data: bytes) -> None:
+        """A node's data in its clusters, the last one padded so the image never carries leftover bytes."""
+        sector = self.params.first_data_sector + (node.first_cluster - 2) * self.params.sectors_per_cluster
+        self.write_at(sector, data.ljust(node.clusters * self.params.cluster_size, b"\0"))
+
+    def _entries(self, nodes: list[_Node]) -> bytes:
+        return b"".join(
+            _dir_entry(_short_name_field(n.name), ATTR_DIRECTORY if n.is_dir else ATTR_ARCHIVE,
+                       n.first_cluster, 0 if n.is_dir else len(n.data), self.stamp)
+            for n in nodes
+        )

@@ -60,7 +60,6 @@ def template_context(spec: RescueSpec) -> dict[str, object]:
         "drivers": [d.dos_name for d in spec.drivers],
         "xms": dos.xms.name if dos.xms else None,
         "ramdisk_kind": dos.ramdisk_kind,
-        "ramdisk": [f.name for f in dos.ramdisk],
         "licenses": [f.name for f in dos.licenses],
         "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
         "uefi_app": spec.uefi_app,
@@ -72,19 +71,20 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     """Every file of the medium as ("DIR/NAME.EXT", bytes), in allocation order."""
     dos = spec.dos
     context = template_context(spec)
-    files = [
+    boot_files = [
         ("KERNEL.SYS", dos.kernel.data),
         ("COMMAND.COM", dos.shell.data),
         ("FDCONFIG.SYS", render("FDCONFIG.SYS", **context)),
         ("AUTOEXEC.BAT", render("AUTOEXEC.BAT", **context)),
         ("README.TXT", render("README.TXT", **context)),
     ]
-    files += [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in dos.programs]
-    files += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
-    files += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
-    files += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
-    files.append((COPY_CHECKS, copy_checks(files)))
-    return files[:5] + [(MANIFEST, manifest(files))] + files[5:]
+    in_folders = [(f"{DOS_DIR}/{tool.name}", tool.data) for tool in dos.programs]
+    in_folders += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
+    in_folders += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
+    in_folders += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
+    in_folders.append((COPY_CHECKS, copy_checks(boot_files + in_folders)))
+    # MANIFEST.TXT lists every other file, and is listed right after the boot files.
+    return [*boot_files, (MANIFEST, manifest(boot_files + in_folders)), *in_folders]
 
 
 def esp_files(spec: RescueSpec) -> list[tuple[str, bytes]]:

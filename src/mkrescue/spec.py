@@ -1,5 +1,10 @@
-"""RescueSpec: every validated input of one build, frozen. Building it reads and checks
-all inputs, so nothing is written before every input a user can get wrong was checked."""
+"""A build's inputs: BuildOptions, as the command line gives them, and RescueSpec, every
+input validated, frozen. make_spec turns the one into the other; it reads and checks all
+inputs, so nothing is written before every input a user can get wrong was checked.
+
+Adding a build option: a field in BuildOptions (the command line's option of the same
+name fills it), its check in make_spec, and the field in RescueSpec or MenuSettings that
+the later layers read."""
 
 from __future__ import annotations
 
@@ -16,10 +21,11 @@ from typing import Callable, Iterable
 from mkrescue import efiapp
 from mkrescue.errors import InputFileError, OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.dosname import short_name
 from mkrescue.fat import SECTOR
-from mkrescue.media import FORMATS, usb
+from mkrescue.media import MediaFormat, usb
 from mkrescue.payload import PayloadFile, check_dos_program, read_input
 from mkrescue.profiles import (COMMANDS, DEFAULT_HINT, Profile, check_command, check_length, get_profile,
                                profile_for_flasher, uses_device)
@@ -35,6 +41,42 @@ MAX_RAMDISK_KIB = 2047 * 1024
 # What the menu's own files on the RAM disk take beyond the payload and FreeDOS tools:
 # the batch files, room for two backups of the firmware and for the FAT's cluster slack.
 RAMDISK_SLACK_KIB = 1024
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """A build as the user asked for it, not yet checked: `mkrescue build`'s options, each
+    field named as the option's parameter. Files are paths; sizes and kinds are as typed."""
+
+    flasher: Path
+    firmware: Path
+    output: Path
+    extras: tuple[Path, ...] = ()  # --add
+    drivers: tuple[Path, ...] = ()  # --driver
+    media_format: str | None = None  # --format; None: from the output's name
+    floppy_size: str | None = None  # "1.44" or "2.88"; None: the smallest that fits
+    hybrid: bool = True
+    disk_size: str | None = None  # --size, e.g. "64M"
+    force: bool = False
+    # Where FreeDOS comes from (see freedos.obtain_dos_files).
+    dos_dir: Path | None = None
+    release: str = DEFAULT_RELEASE  # --freedos
+    cache_dir: Path | None = None
+    mirror: str | None = None
+    packages_dir: Path | None = None
+    offline: bool = False
+    # The menus.
+    profile: str | None = None
+    identify_cmd: str | None = None
+    backup_cmd: str | None = None
+    flash_cmd: str | None = None
+    backup_required: bool = True
+    expect_model: str | None = None
+    ramdisk_size: str | None = None  # e.g. "16M"; a bare number is KiB
+    boot_default: int = 1
+    boot_timeout: int = 5
+    flasher_dir_a: bool = False
+    uefi_app: Path | None = None  # a CSM wrapper EFI application for UEFI-only PCs
 
 
 @dataclass(frozen=True)
@@ -65,7 +107,7 @@ class RescueSpec:
     drivers: tuple[PayloadFile, ...]
     dos: DosFiles
     output: Path
-    media_format: str  # one of FORMATS
+    media_format: MediaFormat
     floppy_kib: int | None  # None: the smallest floppy that fits
     build_time: datetime  # every timestamp on the medium (SOURCE_DATE_EPOCH when set)
     warnings: tuple[str, ...] = ()
@@ -81,19 +123,20 @@ class RescueSpec:
         return (self.flasher, self.firmware, *self.extras, *self.drivers)
 
 
-def format_for(output: Path, requested: str | None) -> str:
+def format_for(output: Path, requested: str | None) -> MediaFormat:
     """The output kind follows --format, else the file name."""
     if requested:
-        if requested not in FORMATS:
-            raise UsageError(f"unknown image kind {requested!r}: use one of {', '.join(FORMATS)}")
-        return requested
+        try:
+            return MediaFormat(requested)
+        except ValueError:
+            raise UsageError(f"unknown image kind {requested!r}: use one of {', '.join(MediaFormat)}") from None
     name = output.name.lower()
     if name.endswith(".iso"):
-        return "iso"
+        return MediaFormat.ISO
     if name.endswith(".usb.img"):
-        return "usb"
+        return MediaFormat.USB
     if name.endswith((".img", ".ima")):
-        return "floppy"
+        return MediaFormat.FLOPPY
     raise UsageError(f"cannot tell the image kind from {output.name!r}: name it .iso, .img or .usb.img, or pass --format")
 
 
@@ -151,70 +194,64 @@ def check_not_an_input(output: Path, inputs: Iterable[tuple[Path, str]]) -> None
                                   " choose another output name")
 
 
-def _payload(paths: list[tuple[Path, str]], taken: set[str]) -> tuple[list[PayloadFile], list[str]]:
-    files, notes = [], []
-    for path, what in paths:
-        data = read_input(path, what)
-        name = short_name(path.name, taken)
-        taken.add(name)
-        if name != path.name.upper():
-            notes.append(f"{what} {path.name} is stored as {name} (DOS 8.3 name)")
-        files.append(PayloadFile(path, name, data))
-    return files, notes
+def _payload_file(path: Path, what: str, taken: set[str], notes: list[str]) -> PayloadFile:
+    """Read one user file and give it a DOS name no earlier file took."""
+    data = read_input(path, what)
+    name = short_name(path.name, taken)
+    taken.add(name)
+    if name != path.name.upper():
+        notes.append(f"{what} {path.name} is stored as {name} (DOS 8.3 name)")
+    return PayloadFile(path, name, data)
 
 
-def make_spec(*, flasher: Path, firmware: Path, output: Path, obtain_dos: Callable[[], DosFiles], extras: tuple[Path, ...] = (),
-              drivers: tuple[Path, ...] = (), media_format: str | None = None, floppy_size: str | None = None,
-              force: bool = False, disk_size: str | None = None, hybrid: bool = True,
-              profile: str | None = None, identify_cmd: str | None = None, backup_cmd: str | None = None,
-              flash_cmd: str | None = None, ramdisk_size: str | None = None, expect_model: str | None = None,
-              backup_required: bool = True, boot_default: int = 1, boot_timeout: int = 5,
-              flasher_dir_a: bool = False, uefi_app: Path | None = None) -> RescueSpec:
+def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> RescueSpec:
     """Check every input; `obtain_dos` (which may download FreeDOS) runs only once the
     user's own inputs passed, so a typo is reported at once, not after a download."""
-    fmt = format_for(output, media_format)
-    if disk_size is not None and fmt != "usb":
+    fmt = format_for(options.output, options.media_format)
+    if options.disk_size is not None and fmt != MediaFormat.USB:
         raise UsageError("--size sets the size of a USB image; a CD or floppy image is as big as its files need")
-    if floppy_size is not None and fmt == "usb":
+    if options.floppy_size is not None and fmt == MediaFormat.USB:
         raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
-    if uefi_app is not None and fmt == "floppy":
+    if options.uefi_app is not None and fmt == MediaFormat.FLOPPY:
         raise UsageError("--uefi-app is for USB images and CDs: UEFI-only PCs cannot boot a floppy; build -o rescue.usb.img or rescue.iso")
-    check_output(output, force)
-    size_bytes, size_notes = _disk_size(disk_size)
+    check_output(options.output, options.force)
+    disk_size, warnings = _disk_size(options.disk_size)
+    inputs = [(options.flasher, "flasher"), (options.firmware, "firmware"),
+              *((path, "--add file") for path in options.extras), *((path, "--driver") for path in options.drivers)]
+    if options.uefi_app is not None:
+        inputs.append((options.uefi_app, "--uefi-app"))
+    check_not_an_input(options.output, inputs)
+    app = read_uefi_app(options.uefi_app) if options.uefi_app is not None else None
     taken: set[str] = set()
-    inputs = [(flasher, "flasher"), (firmware, "firmware")] + [(p, "--add file") for p in extras] + [(p, "--driver") for p in drivers]
-    check_not_an_input(output, inputs + ([(uefi_app, "--uefi-app")] if uefi_app is not None else []))
-    app = read_uefi_app(uefi_app) if uefi_app is not None else None
-    files, notes = _payload(inputs, taken)
-    warnings = size_notes + notes + check_dos_program(files[0].dos_name, files[0].data, "flasher")
-    if expect_model is not None:
-        expect_model = check_model(files[1].dos_name, files[1].data, expect_model)
-    warnings += firmware_warnings(files[1].dos_name, files[1].data)
+    flasher = _payload_file(options.flasher, "flasher", taken, warnings)
+    firmware = _payload_file(options.firmware, "firmware", taken, warnings)
+    extras = tuple(_payload_file(path, "--add file", taken, warnings) for path in options.extras)
+    drivers = tuple(_payload_file(path, "--driver", taken, warnings) for path in options.drivers)
+    warnings += check_dos_program(flasher.dos_name, flasher.data, "flasher")
+    expect_model = None
+    if options.expect_model is not None:
+        expect_model = check_model(firmware.dos_name, firmware.data, options.expect_model)
+    warnings += firmware_warnings(firmware.dos_name, firmware.data)
     dos = obtain_dos()
-    check_not_an_input(output, ((path, "FreeDOS file") for path in dos.sources))
-    menu, menu_notes = _menu_settings(
-        files, dos, profile=profile, commands={"identify": identify_cmd, "backup": backup_cmd, "flash": flash_cmd},
-        ramdisk_size=ramdisk_size, expect_model=expect_model, backup_required=backup_required,
-        boot_default=boot_default, boot_timeout=boot_timeout, flasher_dir_a=flasher_dir_a,
-    )
+    check_not_an_input(options.output, ((path, "FreeDOS file") for path in dos.sources))
+    menu, menu_notes = _menu_settings(options, expect_model, flasher, firmware, (flasher, firmware, *extras, *drivers), dos)
     warnings += menu_notes
-    n_extra = len(extras)
     return RescueSpec(
-        flasher=files[0],
-        firmware=files[1],
-        extras=tuple(files[2 : 2 + n_extra]),
-        drivers=tuple(files[2 + n_extra :]),
+        flasher=flasher,
+        firmware=firmware,
+        extras=extras,
+        drivers=drivers,
         dos=dos,
-        output=output,
+        output=options.output,
         media_format=fmt,
-        floppy_kib=FLOPPY_SIZES[floppy_size] if floppy_size else None,
+        floppy_kib=FLOPPY_SIZES[options.floppy_size] if options.floppy_size else None,
         build_time=build_time_from_env(),
         warnings=tuple(warnings),
-        disk_size=size_bytes,
-        hybrid=hybrid,
+        disk_size=disk_size,
+        hybrid=options.hybrid,
         menu=menu,
+        force=options.force,
         uefi_app=app,
-        force=force,
     )
 
 
@@ -238,7 +275,16 @@ def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
     if text is None:
         return None, []
     asked = parse_size(text, "--size")
-    size = usb.whole_cylinders(asked, text) * usb.CYLINDER * SECTOR
+    cylinders = usb.whole_cylinders(asked)
+    if cylinders < usb.MIN_CYLINDERS:
+        smallest = usb.MIN_CYLINDERS * usb.CYLINDER * SECTOR / usb.MIB
+        raise UsageError(f"--size {text} is smaller than the smallest USB image mkrescue makes ({smallest:.1f} MiB):"
+                         " give at least 16M, or leave --size out")
+    if cylinders > usb.MAX_CYLINDERS:
+        largest = usb.MAX_CYLINDERS * usb.CYLINDER * SECTOR / usb.MIB
+        raise UsageError(f"--size {text} is more than a FAT16 USB image can be ({largest:.1f} MiB at most):"
+                         " choose a smaller size")
+    size = cylinders * usb.CYLINDER * SECTOR
     if size == asked:
         return size, []
     return size, [f"--size {text}: the image is {size} bytes ({size / usb.MIB:.1f} MiB), rounded down to whole"
@@ -260,82 +306,94 @@ def parse_size(text: str, option: str, bare_unit: int = 1) -> int:
     return int(match.group(1)) * _UNITS.get(match.group(2).upper(), bare_unit)
 
 
-def ramdisk_needs_kib(files: list[PayloadFile], dos: DosFiles) -> int:
+def ramdisk_needs_kib(payload: tuple[PayloadFile, ...], firmware: PayloadFile, dos: DosFiles) -> int:
     """Room on the RAM disk for everything AUTOEXEC.BAT copies there plus two firmware backups."""
-    copied = [f.size for f in files] + [len(dos.shell.data)] + [len(t.data) for t in dos.programs]
+    copied = [f.size for f in payload] + [len(dos.shell.data)] + [len(t.data) for t in dos.programs]
     cluster = 4096  # every file rounds up to whole clusters
-    used = sum(-(-size // cluster) * cluster for size in copied) + 2 * files[1].size
+    used = sum(-(-size // cluster) * cluster for size in copied) + 2 * firmware.size
     return -(-used // 1024) + RAMDISK_SLACK_KIB
 
 
-def _menu_settings(files: list[PayloadFile], dos: DosFiles, *, profile: str | None, commands: dict[str, str | None],
-                   ramdisk_size: str | None, expect_model: str | None, backup_required: bool, boot_default: int,
-                   boot_timeout: int, flasher_dir_a: bool) -> tuple[MenuSettings, list[str]]:
-    chosen = get_profile(profile) if profile else profile_for_flasher(files[0].dos_name, files[0].source.name)
-    notes = _profile_notes(chosen, files, picked=profile is None)
-    resolved = {}
-    for kind, given in commands.items():
-        if given is not None:
-            resolved[kind] = check_command(kind, given, f"--{kind}-cmd")
-        else:
-            resolved[kind] = chosen.command(kind)
-        if resolved[kind]:
-            check_length(kind, resolved[kind], files[0].dos_name, files[1].dos_name, f"the {kind} command")
-    no_backup_reason = chosen.no_backup_reason if resolved["backup"] is None else None
-    if resolved["flash"] is None:
+def _menu_settings(options: BuildOptions, expect_model: str | None, flasher: PayloadFile, firmware: PayloadFile,
+                   payload: tuple[PayloadFile, ...], dos: DosFiles) -> tuple[MenuSettings, list[str]]:
+    chosen = get_profile(options.profile) if options.profile else profile_for_flasher(flasher.dos_name, flasher.source.name)
+    notes = _profile_notes(chosen, payload, picked=options.profile is None)
+    commands = _commands(options, chosen, flasher, firmware)
+    no_backup_reason = chosen.no_backup_reason if commands["backup"] is None else None
+    if commands["flash"] is None:
         notes.append("no flash command (--flash-cmd or --profile): the menu cannot flash; the user runs the flasher at its DOS prompt")
-    elif backup_required and resolved["backup"] is None:
+    elif options.backup_required and commands["backup"] is None:
         why = f"the {chosen.name} profile has no backup command ({no_backup_reason})" if no_backup_reason else "there is no backup command"
         raise UsageError(f"flashing needs a backup first, but {why}: give --backup-cmd, or pass --no-backup-required")
     device_hint = None
-    if any(uses_device(resolved[kind]) for kind in COMMANDS):
+    if any(uses_device(commands[kind]) for kind in COMMANDS):
         device_hint = chosen.device_hint or DEFAULT_HINT
     backup_model = expect_model
-    if backup_model is None and chosen.model_pattern and resolved["backup"]:
-        if chosen.model_pattern.encode("ascii") in files[1].data:
+    if backup_model is None and chosen.model_pattern and commands["backup"]:
+        if chosen.model_pattern.encode("ascii") in firmware.data:
             backup_model = chosen.model_pattern
         else:
-            notes.append(f"firmware {files[1].dos_name} does not contain {chosen.model_pattern!r}, which the {chosen.name} profile "
+            notes.append(f"firmware {firmware.dos_name} does not contain {chosen.model_pattern!r}, which the {chosen.name} profile "
                          "expects in such firmware: the menu will not compare the backup's model; check the file, or "
                          "name the model with --expect-model")
-    if boot_default not in BOOT_CHOICES:
-        raise UsageError(f"--boot-default {boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
-    if not 0 <= boot_timeout <= MAX_BOOT_TIMEOUT:
-        raise UsageError(f"--boot-timeout {boot_timeout} is out of range: give 0 to {MAX_BOOT_TIMEOUT} seconds")
-    least = -(-ramdisk_needs_kib(files, dos) // 1024) * 1024
-    needed = max(MIN_RAMDISK_KIB, least)
-    ramdisk_kib = needed
-    if ramdisk_size is not None:
-        ramdisk_kib = parse_size(ramdisk_size, "--ramdisk-size", bare_unit=1024) // 1024  # a bare number is KiB, as for DOS drivers
-        if ramdisk_kib < needed:
-            raise UsageError(f"--ramdisk-size {ramdisk_size} is too small: the files and two backups need {needed // 1024}M; give at least that")
-        if ramdisk_kib > MAX_RAMDISK_KIB:
-            raise UsageError(f"--ramdisk-size {ramdisk_size} is too big: DOS RAM disks go up to {MAX_RAMDISK_KIB // 1024}M")
+    if options.boot_default not in BOOT_CHOICES:
+        raise UsageError(f"--boot-default {options.boot_default} is not an entry of the boot menu: use 1 (normal), 2 (clean) or 3 (DOS prompt)")
+    if not 0 <= options.boot_timeout <= MAX_BOOT_TIMEOUT:
+        raise UsageError(f"--boot-timeout {options.boot_timeout} is out of range: give 0 to {MAX_BOOT_TIMEOUT} seconds")
+    ramdisk_kib = _ramdisk_kib(options.ramdisk_size, payload, firmware, dos)
+    least = -(-ramdisk_needs_kib(payload, firmware, dos) // 1024) * 1024  # for a PC with less XMS free
     if dos.ramdisk_kind is None:
         notes.append("no RAM disk driver in the FreeDOS files: the menu will run from the boot medium, which must stay in the drive")
-    flasher_dir_a = flasher_dir_a or chosen.flasher_dir_a
     settings = MenuSettings(
-        profile=chosen.name, identify_cmd=resolved["identify"], backup_cmd=resolved["backup"], flash_cmd=resolved["flash"],
-        backup_required=backup_required, ramdisk_kib=ramdisk_kib, ramdisk_least_kib=least, boot_default=boot_default, boot_timeout=boot_timeout,
-        flasher_dir_a=flasher_dir_a, expect_model=expect_model, device_hint=device_hint, backup_model=backup_model,
-        no_backup_reason=no_backup_reason,
+        profile=chosen.name, identify_cmd=commands["identify"], backup_cmd=commands["backup"], flash_cmd=commands["flash"],
+        backup_required=options.backup_required, ramdisk_kib=ramdisk_kib, ramdisk_least_kib=least,
+        boot_default=options.boot_default,
+        boot_timeout=options.boot_timeout, flasher_dir_a=options.flasher_dir_a or chosen.flasher_dir_a,
+        expect_model=expect_model, device_hint=device_hint, backup_model=backup_model, no_backup_reason=no_backup_reason,
     )
     return settings, notes
 
 
-def _profile_notes(chosen: Profile, files: list[PayloadFile], picked: bool) -> list[str]:
+def _profile_notes(chosen: Profile, payload: tuple[PayloadFile, ...], picked: bool) -> list[str]:
     """Which profile the build uses and where its syntax comes from; the companion files
     the flasher needs that are not on the medium."""
-    flasher = files[0].dos_name
+    flasher = payload[0].dos_name
     notes = []
     if chosen.flashers or not picked:
         how = "chosen by its name" if picked else "chosen with --profile"
         notes.append(f"flasher {flasher} uses the {chosen.name} profile ({how}): {chosen.description}; "
                      f"syntax from {chosen.source}" + ("; --profile picks another" if picked else ""))
-    present = {f.dos_name for f in files}
+    else:
+        notes.append(f"no profile is made for a flasher named {flasher} (`mkrescue profiles` lists them): the menu runs "
+                     "the commands you give with --identify-cmd, --backup-cmd and --flash-cmd, or pass --profile")
+    present = {f.dos_name for f in payload}
     for companion in chosen.companions:
         if companion not in present:
             option = "--driver" if companion.endswith(".SYS") else "--add"
             notes.append(f"{flasher} needs {companion} beside it ({chosen.name} profile), and it is not on the medium: "
                          f"add it with {option} PATH/{companion}")
     return notes
+
+
+def _commands(options: BuildOptions, chosen: Profile, flasher: PayloadFile, firmware: PayloadFile) -> dict[str, str | None]:
+    """The menu's identify, backup and flash commands: the user's own, else the profile's."""
+    given = {kind: getattr(options, f"{kind}_cmd") for kind in COMMANDS}  # --identify-cmd, ...
+    commands = {}
+    for kind, command in given.items():
+        commands[kind] = check_command(kind, command, f"--{kind}-cmd") if command is not None else chosen.command(kind)
+        if commands[kind]:
+            check_length(kind, commands[kind], flasher.dos_name, firmware.dos_name, f"the {kind} command")
+    return commands
+
+
+def _ramdisk_kib(requested: str | None, payload: tuple[PayloadFile, ...], firmware: PayloadFile, dos: DosFiles) -> int:
+    """--ramdisk-size when it is enough, else what the files need, in whole MiB."""
+    needed = max(MIN_RAMDISK_KIB, -(-ramdisk_needs_kib(payload, firmware, dos) // 1024) * 1024)
+    if requested is None:
+        return needed
+    kib = parse_size(requested, "--ramdisk-size", bare_unit=1024) // 1024  # a bare number is KiB, as for DOS drivers
+    if kib < needed:
+        raise UsageError(f"--ramdisk-size {requested} is too small: the files and two backups need {needed // 1024}M; give at least that")
+    if kib > MAX_RAMDISK_KIB:
+        raise UsageError(f"--ramdisk-size {requested} is too big: DOS RAM disks go up to {MAX_RAMDISK_KIB // 1024}M")
+    return kib

@@ -150,19 +150,7 @@ missing:
         db 'KERNEL.SYS missing', 0
 
 ; Print the NUL-terminated message that follows the call, wait for a key, boot again.
-fail:
-        pop si
-.print:
-        lodsb
-        test al, al
-        jz .wait
-        mov ah, 0x0E
-        xor bx, bx
-        int 0x10
-        jmp short .print
-.wait:
-        cbw                     ; AH = 0: read key
-        int 0x16
+%include "fail.inc"
         int 0x19
 
 found:

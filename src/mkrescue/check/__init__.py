@@ -21,7 +21,7 @@ from mkrescue.check.disk import check_disk, check_volume
 from mkrescue.check.iso import check_iso
 from mkrescue.check.mbr import looks_like_mbr
 from mkrescue.check.region import CheckError, Region
-from mkrescue.check.report import Finding, Findings, Report, format_text
+from mkrescue.check.report import Finding, Findings, ImageKind, Report, format_text
 from mkrescue.errors import InputFileError, os_reason
 
 __all__ = ["Finding", "Report", "check_image", "format_text"]
@@ -52,7 +52,7 @@ def check_image(path: Path) -> Report:
     except OSError as exc:
         raise InputFileError(f"{path} cannot be read: {exc.strerror}") from None
     findings = Findings()
-    kind, description = "unknown", ""
+    kind, description = ImageKind.UNKNOWN, ""
     with fp:
         size = fp.seek(0, os.SEEK_END)
         try:
@@ -65,26 +65,26 @@ def check_image(path: Path) -> Report:
     return Report(path, kind, findings.finish(), description)
 
 
-def detect(fp: BinaryIO, size: int) -> str:
-    """"iso", "usb", "floppy" or "unknown", from the bytes alone."""
+def detect(fp: BinaryIO, size: int) -> ImageKind:
+    """What the image is, from the bytes alone."""
     image = Region(fp, 0, size)
     # The primary descriptor, or the boot record after it when the primary is damaged.
     for offset in ISO_ID_OFFSETS:
         if size >= offset + 5 and image.read(offset, 5) == b"CD001":
-            return "iso"
+            return ImageKind.ISO
     if size < SECTOR:
-        return "unknown"
+        return ImageKind.UNKNOWN
     sector = image.read(0, SECTOR)
     if bootcode.is_our_mbr(sector):
-        return "usb"
+        return ImageKind.USB
     if bootcode.is_our_boot_sector(sector):
-        return "floppy"
+        return ImageKind.FLOPPY
     has_bpb = _has_bpb(sector)
     if looks_like_mbr(sector) and not _plausible_bpb(sector):
-        return "usb"
+        return ImageKind.USB
     if has_bpb or size // SECTOR in FLOPPY_GEOMETRY and size % SECTOR == 0:
-        return "floppy"
-    return "unknown"
+        return ImageKind.FLOPPY
+    return ImageKind.UNKNOWN
 
 
 def _has_bpb(sector: bytes) -> bool:
@@ -118,4 +118,5 @@ def _check_unknown(fp: BinaryIO, size: int, findings: Findings) -> str:
     return "not a recognised image"
 
 
-_CHECKS = {"floppy": _check_floppy, "usb": _check_usb, "iso": check_iso, "unknown": _check_unknown}
+_CHECKS = {ImageKind.FLOPPY: _check_floppy, ImageKind.USB: _check_usb, ImageKind.ISO: check_iso,
+           ImageKind.UNKNOWN: _check_unknown}

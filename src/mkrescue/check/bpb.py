@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from mkrescue.check.report import ERROR, WARNING, Findings
+from mkrescue.check.report import Findings, Severity
 
 SECTOR = 512
 DIR_ENTRY = 32
@@ -167,7 +167,7 @@ def _soft_checks(bpb: Bpb, findings: Findings, expect: Expect, ours: bool) -> No
     label = bpb.fs_type.rstrip(b" ")
     if label != f"FAT{bpb.fat_bits}".encode() and (ours or bpb.extended_signature == 0x29 and label.startswith(b"FAT")):
         # Our boot code reads this string to tell FAT12 from FAT16; other code ignores it.
-        findings.add(ERROR if ours else WARNING, "bpb.fs-type",
+        findings.add(Severity.ERROR if ours else Severity.WARNING, "bpb.fs-type",
                      f"labelled {label.decode('ascii', 'replace')!r} but {bpb.cluster_count} clusters make it FAT{bpb.fat_bits}")
     if not (1 <= bpb.sectors_per_track <= 63 and 1 <= bpb.heads <= 255):
         findings.error("bpb.geometry", f"{bpb.sectors_per_track} sectors/track and {bpb.heads} heads: a BIOS has 1-63 and 1-255")

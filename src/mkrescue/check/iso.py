@@ -92,10 +92,9 @@ def check_iso(fp: BinaryIO, size: int, findings: Findings) -> str:
     boot = _check_catalog(image, catalog_lba, min(size, volume_bytes) // ISO_SECTOR, findings)
     if boot is None:
         return "ISO 9660 image, unusable El Torito catalogue"
-    described, volume_start, volume = boot
     efi_start = _check_efi_entries(image, catalog_lba, min(size, volume_bytes) // ISO_SECTOR, findings)
     efi = ", EFI boot entry" if efi_start is not None else ""
-    return f"ISO 9660 image, El Torito {described}{efi}{_check_hybrid(image, volume_start, volume, findings, efi_start)}"
+    return f"ISO 9660 image, El Torito {boot.described}{efi}{_check_hybrid(image, boot.volume, findings, efi_start)}"
 
 
 def _descriptors(image: Region, findings: Findings) -> tuple[PrimaryVolume | None, int | None]:
@@ -168,25 +167,46 @@ class _BootVolume:
     total_sectors: int
 
 
-def _check_catalog(image: Region, lba: int, sectors: int, findings: Findings) -> tuple[str, int, _BootVolume | None] | None:
-    """The catalogue's validation and initial entries, then the boot image they point at.
-    Returns a description, the 512-byte sector where the boot volume starts in the ISO
-    and the volume, or None when the catalogue is unusable."""
+@dataclass(frozen=True)
+class _Boot:
+    """What the El Torito catalogue boots."""
+
+    described: str  # e.g. "1.44 MB floppy emulation"
+    volume: _BootVolume | None  # None when the boot image holds no readable FAT volume
+
+
+def _check_catalog(image: Region, lba: int, sectors: int, findings: Findings) -> _Boot | None:
+    """The catalogue's validation and initial entries, then the boot image they point at;
+    None when the catalogue is unusable."""
     catalogue, initial = findings.scoped("El Torito catalogue"), findings.scoped("El Torito initial entry")
     if lba >= sectors:
         catalogue.error("eltorito.catalog-beyond-end", f"the boot catalogue is at sector {lba}, the image has {sectors}")
         return None
     raw = image.read(lba * ISO_SECTOR, 64)
-    validation = ValidationEntry.parse(raw[:32])
+    if not _check_validation_entry(ValidationEntry.parse(raw[:32]), lba, catalogue):
+        return None
+    entry = InitialEntry.parse(raw[32:64])
+    described = _check_initial_entry(entry, sectors, findings, initial)
+    if described is None:
+        return None
+    return _Boot(described, _check_boot_image(image, entry, sectors, findings, initial))
+
+
+def _check_validation_entry(validation: ValidationEntry, lba: int, catalogue: Findings) -> bool:
+    """False when the catalogue does not start with a validation entry at all."""
     if validation.header_id != 1 or validation.key != b"\x55\xaa":
         catalogue.error("eltorito.validation-entry", f"sector {lba} does not start with a validation entry "
                         f"(header {validation.header_id:#04x}, key bytes {validation.key.hex(' ').upper()})")
-        return None
+        return False
     if not validation.checksum_ok:
         catalogue.error("eltorito.checksum", "the validation entry's checksum is wrong: BIOSes reject the catalogue")
     if validation.platform != PLATFORM_X86:
         catalogue.error("eltorito.platform", f"platform {validation.platform:#04x}, not 0 (x86 BIOS)")
-    entry = InitialEntry.parse(raw[32:64])
+    return True
+
+
+def _check_initial_entry(entry: InitialEntry, sectors: int, findings: Findings, initial: Findings) -> str | None:
+    """The initial entry's fields; returns its emulation in words, None when the entry is unusable."""
     faults = findings.error_count()
     if entry.indicator != BOOTABLE:
         initial.error("eltorito.not-bootable", f"boot indicator {entry.indicator:#04x}, not 88")
@@ -203,11 +223,10 @@ def _check_catalog(image: Region, lba: int, sectors: int, findings: Findings) ->
     if entry.load_rba >= sectors:
         initial.error("eltorito.image-beyond-end", f"the boot image is at sector {entry.load_rba}, the image has {sectors}")
         return None
-    offset = entry.load_rba * ISO_SECTOR
     if entry.media in FLOPPY_MEDIA:
         floppy_sectors, name = FLOPPY_MEDIA[entry.media]
         described = f"{name} floppy emulation"
-        if offset + floppy_sectors * SECTOR > sectors * ISO_SECTOR:
+        if entry.load_rba * ISO_SECTOR + floppy_sectors * SECTOR > sectors * ISO_SECTOR:
             initial.error("eltorito.image-beyond-end", f"the {name} floppy image at sector {entry.load_rba} runs past the end of the image")
     elif entry.media == HARD_DISK:
         described = "hard-disk emulation"
@@ -215,24 +234,30 @@ def _check_catalog(image: Region, lba: int, sectors: int, findings: Findings) ->
         described = "no emulation"
     if findings.error_count() == faults:
         initial.ok("eltorito.entry", f"x86 BIOS, bootable, {described}, image at sector {entry.load_rba}")
+    return described
+
+
+def _check_boot_image(image: Region, entry: InitialEntry, sectors: int, findings: Findings,
+                      initial: Findings) -> _BootVolume | None:
+    """The floppy or hard-disk image the entry boots, checked as such; its FAT volume."""
     boot = findings.scoped("boot image")
+    offset = entry.load_rba * ISO_SECTOR
     base = entry.load_rba * (ISO_SECTOR // SECTOR)
     if entry.media in FLOPPY_MEDIA:
+        floppy_sectors, _ = FLOPPY_MEDIA[entry.media]
         region = image.window(offset, floppy_sectors * SECTOR)
         volume = check_volume(region, boot, Expect(hard_disk=False, floppy_sectors=floppy_sectors))
-        if volume is None:
-            return described, base, None
-        return described, base, _BootVolume(base, volume.bpb.fat_bits, volume.bpb.total_sectors)
+        return _BootVolume(base, volume.bpb.fat_bits, volume.bpb.total_sectors) if volume is not None else None
     if entry.media == HARD_DISK:
         disk = check_disk(image.window(offset, sectors * ISO_SECTOR - offset), boot)
         if disk.partition is not None and entry.system_type != disk.partition.type:
             initial.warning("eltorito.system-type", f"system type {entry.system_type:#04x}, but the image's partition is type {disk.partition.type:#04x}")
         if disk.partition is None or disk.volume is None:
-            return described, base, None
+            return None
         bpb = disk.volume.bpb
-        return described, base + disk.partition.start, _BootVolume(base + disk.partition.start, bpb.fat_bits, bpb.total_sectors)
+        return _BootVolume(base + disk.partition.start, bpb.fat_bits, bpb.total_sectors)
     boot.warning("eltorito.no-emulation", "a no-emulation boot image is not checked: mkrescue never writes one")
-    return described, base, None
+    return None
 
 
 def _check_efi_entries(image: Region, lba: int, sectors: int, findings: Findings) -> int | None:
@@ -270,8 +295,7 @@ def _check_efi_entries(image: Region, lba: int, sectors: int, findings: Findings
     return first
 
 
-def _check_hybrid(image: Region, volume_start: int, volume: _BootVolume | None, findings: Findings,
-                  efi_start: int | None = None) -> str:
+def _check_hybrid(image: Region, volume: _BootVolume | None, findings: Findings, efi_start: int | None = None) -> str:
     """An MBR in the system area (the first 32 KiB) makes the ISO boot from a USB stick;
     ours points at the FAT volume the El Torito entry boots, and at the El Torito EFI
     image as an EFI System Partition when there is one. Returns ", hybrid" or ""."""
@@ -296,7 +320,7 @@ def _check_hybrid(image: Region, volume_start: int, volume: _BootVolume | None, 
         return ", hybrid"
     if volume is not None:
         hybrid.warning("hybrid.other-volume", f"partition {partition.number} starts at sector {partition.start}, "
-                       f"the El Torito boot volume at {volume_start}: checked on its own")
+                       f"the El Torito boot volume at {volume.start}: checked on its own")
     start, length = partition.start * SECTOR, partition.sectors * SECTOR
     found = check_volume(image.window(start, length), hybrid.scoped(partition.where), Expect(hard_disk=True))
     if found is not None:

@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-ERROR, WARNING, OK = "error", "warning", "ok"
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    OK = "ok"
+
+
+class ImageKind(StrEnum):
+    """What an image is, as the check tells from its bytes (never from its name)."""
+
+    FLOPPY = "floppy"
+    ISO = "iso"
+    USB = "usb"
+    UNKNOWN = "unknown"
+
+
 # The JSON layout's version: bumped only when a key changes meaning or disappears.
 SCHEMA = 1
 # A hostile image can repeat one fault thousands of times (a FAT full of bad
@@ -15,7 +31,7 @@ MAX_PER_CODE = 10
 
 @dataclass(frozen=True)
 class Finding:
-    severity: str  # "error" | "warning" | "ok"
+    severity: Severity
     code: str  # stable, e.g. "fat.cross-link"
     message: str
     where: str = ""  # e.g. "boot image: partition 1", "El Torito initial entry"
@@ -27,23 +43,23 @@ class Finding:
 @dataclass(frozen=True)
 class Report:
     image: Path
-    kind: str  # "floppy" | "iso" | "usb" | "unknown"
+    kind: ImageKind
     findings: tuple[Finding, ...]
     description: str = ""  # e.g. "ISO 9660, El Torito floppy emulation (1440 KiB), hybrid"
 
     @property
     def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == ERROR)
+        return tuple(f for f in self.findings if f.severity == Severity.ERROR)
 
     @property
     def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.severity == WARNING)
+        return tuple(f for f in self.findings if f.severity == Severity.WARNING)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-    def codes(self, severity: str | None = None) -> set[str]:
+    def codes(self, severity: Severity | None = None) -> set[str]:
         return {f.code for f in self.findings if severity is None or f.severity == severity}
 
     def to_json(self) -> dict[str, object]:
@@ -65,7 +81,7 @@ def format_text(report: Report) -> str:
     width = max((len(f.code) for f in report.findings), default=0)
     for f in report.findings:
         where = f"[{f.where}] " if f.where else ""
-        lines.append(f"  {f.severity.upper() if f.severity == ERROR else f.severity:<7} {f.code:<{width}}  {where}{f.message}")
+        lines.append(f"  {f.severity.upper() if f.severity == Severity.ERROR else f.severity:<7} {f.code:<{width}}  {where}{f.message}")
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "the image is damaged" if errors else "the image looks right"
     lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}: {verdict}")
@@ -95,22 +111,22 @@ class Findings:
     def _join(self, where: str) -> str:
         return f"{self.prefix}: {where}" if self.prefix and where else self.prefix or where
 
-    def add(self, severity: str, code: str, message: str, where: str = "") -> None:
+    def add(self, severity: Severity, code: str, message: str, where: str = "") -> None:
         sink = self._sink
         seen = sink.counts.get(code, 0)
         sink.counts[code] = seen + 1
-        sink.errors += severity == ERROR
+        sink.errors += severity == Severity.ERROR
         if seen < MAX_PER_CODE:
             sink.items.append(Finding(severity, code, message, self._join(where)))
 
     def error(self, code: str, message: str, where: str = "") -> None:
-        self.add(ERROR, code, message, where)
+        self.add(Severity.ERROR, code, message, where)
 
     def warning(self, code: str, message: str, where: str = "") -> None:
-        self.add(WARNING, code, message, where)
+        self.add(Severity.WARNING, code, message, where)
 
     def ok(self, code: str, message: str, where: str = "") -> None:
-        self.add(OK, code, message, where)
+        self.add(Severity.OK, code, message, where)
 
     def error_count(self) -> int:
         return self._sink.errors

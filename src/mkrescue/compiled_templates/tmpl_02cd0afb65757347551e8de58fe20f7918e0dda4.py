@@ -17,7 +17,9 @@ def root(context, missing=missing):
     l_0_uefi_app = resolve('uefi_app')
     l_0_boot_timeout = resolve('boot_timeout')
     l_0_boot_default = resolve('boot_default')
+    l_0_backup_model = resolve('backup_model')
     l_0_backup_required = resolve('backup_required')
+    l_0_device_hint = resolve('device_hint')
     l_0_profile = resolve('profile')
     l_0_identify = resolve('identify')
     l_0_backup = resolve('backup')
@@ -69,11 +71,23 @@ def root(context, missing=missing):
     yield str((undefined(name='boot_timeout') if l_0_boot_timeout is missing else l_0_boot_timeout))
     yield ' seconds, then choice '
     yield str((undefined(name='boot_default') if l_0_boot_default is missing else l_0_boot_default))
-    yield '):\n\n  1  Normal: XMS memory (HIMEMX), a RAM disk, then the flash menu. The\n     tools are copied to the RAM disk and checked against checksums made\n     with this disk, so the boot disk can be taken out (needed when the\n     drive to flash holds the boot CD).\n  2  Clean: no memory manager and no RAM disk, for flashers that refuse\n     to run with HIMEM or EMM386 loaded. The flash menu runs from the boot\n     disk, or from a copy in \\MKRESCUE on a writable drive.\n  3  DOS prompt only; type MENU for the flash menu.\n\nThe flash menu\n--------------\n  1  Identify the drives (changes nothing)\n  2  Back up the current firmware: saved as FWBACKn.BIN on the first\n     writable drive (the boot USB stick or floppy, another floppy or\n     disk), never over an older backup; on the RAM disk only when there\n     is no other place, and then lost at power-off: copy it away.\n  3  Flash the new firmware: '
+    yield "):\n\n  1  Normal: XMS memory (HIMEMX), a RAM disk, then the flash menu. The\n     tools are copied to the RAM disk and checked against checksums made\n     with this disk, so the boot disk can be taken out (needed when the\n     drive to flash holds the boot CD).\n  2  Clean: no memory manager and no RAM disk, for flashers that refuse\n     to run with HIMEM or EMM386 loaded. The flash menu runs from the boot\n     disk, or from a copy in \\MKRESCUE on a writable drive.\n  3  DOS prompt only; type MENU for the flash menu.\n\nThe flash menu\n--------------\n  1  Identify the drives (changes nothing)\n  2  Back up the current firmware: saved as FWBACKn.BIN on the first\n     writable drive (the boot USB stick or floppy, another floppy or\n     disk), never over an older backup; on the RAM disk only when there\n     is no other place, and then lost at power-off: copy it away.\n     The backup is checked: empty or all 00/FF bytes does not count; a\n     size other than the new firmware's"
+    if (undefined(name='backup_model') if l_0_backup_model is missing else l_0_backup_model):
+        pass
+        yield ', or no "'
+        yield str((undefined(name='backup_model') if l_0_backup_model is missing else l_0_backup_model))
+        yield '" in it,'
+    yield ' warns.\n  3  Flash the new firmware: '
     if (undefined(name='backup_required') if l_0_backup_required is missing else l_0_backup_required):
         pass
         yield 'only after a backup in the same boot; '
-    yield "shows\n     the command, the firmware's name, size and SHA-256, and asks twice.\n  4  DOS prompt (EXIT returns to the menu)\n  5  Reboot\n\nCommands ("
+    yield "shows\n     the command, the firmware's name, size and SHA-256, and asks twice\n     (three times when the backup check warned).\n  4  DOS prompt (EXIT returns to the menu)\n  5  Reboot\n"
+    if (undefined(name='device_hint') if l_0_device_hint is missing else l_0_device_hint):
+        pass
+        yield '  6  Choose the device the commands act on: '
+        yield str((undefined(name='device_hint') if l_0_device_hint is missing else l_0_device_hint))
+        yield '.\n     The menu asks for it when a command first needs it (right after\n     Identify); letters, digits and . : - only, 16 at most.\n'
+    yield '\nCommands ('
     yield str((undefined(name='profile') if l_0_profile is missing else l_0_profile))
     yield " profile; the menu runs them in the flasher's folder):\n  identify: "
     yield str(((undefined(name='identify') if l_0_identify is missing else l_0_identify) or '(none: use the DOS prompt)'))
@@ -81,7 +95,11 @@ def root(context, missing=missing):
     yield str(((undefined(name='backup') if l_0_backup is missing else l_0_backup) or '(none: use the DOS prompt)'))
     yield '\n  flash:    '
     yield str(((undefined(name='flash') if l_0_flash is missing else l_0_flash) or '(none: use the DOS prompt)'))
-    yield '\n%MKNEW% is the backup file the menu chose, e.g. A:\\FWBACK1.BIN.\n\nFreeDOS\n-------\nKERNEL.SYS, COMMAND.COM and the programs in \\FREEDOS are parts of FreeDOS\n(https://www.freedos.org), distributed under their own licences, mostly\nthe GNU General Public License version 2. The licence texts are in\n\\FREEDOS\\LICENSES'
+    yield '\n%MKNEW% is the backup file the menu chose, e.g. A:\\FWBACK1.BIN.\n'
+    if (undefined(name='device_hint') if l_0_device_hint is missing else l_0_device_hint):
+        pass
+        yield '%MKDEV% is the device you typed, e.g. 1.0.0.\n'
+    yield '\nFreeDOS\n-------\nKERNEL.SYS, COMMAND.COM and the programs in \\FREEDOS are parts of FreeDOS\n(https://www.freedos.org), distributed under their own licences, mostly\nthe GNU General Public License version 2. The licence texts are in\n\\FREEDOS\\LICENSES'
     if (undefined(name='licenses') if l_0_licenses is missing else l_0_licenses):
         pass
         yield ':\n'
@@ -102,4 +120,4 @@ def root(context, missing=missing):
     yield 'The boot sector, the menu (AUTOEXEC.BAT, \\FREEDOS\\MENU.BAT, WRITABLE.BAT)\nand \\FREEDOS\\REBOOT.COM, CRCCHECK.COM, WRTEST.COM and MKSUBST.COM were written\nby mkrescue; they are not part of FreeDOS.\n'
 
 blocks = {}
-debug_info = '4=29&10=33&11=37&12=41&13=43&14=46&16=48&17=52&19=57&20=61&28=65&32=69&50=73&55=77&56=79&57=81&58=83&66=85&67=88&68=92&76=99'
+debug_info = '4=31&10=35&11=39&12=43&13=45&14=48&16=50&17=54&19=59&20=63&28=67&32=71&51=75&52=81&57=85&58=88&63=91&64=93&65=95&66=97&68=99&77=103&78=106&79=110&87=117'

@@ -15,7 +15,39 @@ def root(context, missing=missing):
     l_0_ramdisk_least_kib = resolve('ramdisk_least_kib')
     l_0_ramdisk_least_mib = resolve('ramdisk_least_mib')
     l_0_ladder = resolve('ladder')
+    l_0_copy_and_check = missing
     pass
+    def macro(l_1_home, l_1_shell_to, l_1_bad):
+        t_1 = []
+        if l_1_home is missing:
+            l_1_home = undefined("parameter 'home' was not provided", name='home')
+        if l_1_shell_to is missing:
+            l_1_shell_to = undefined("parameter 'shell_to' was not provided", name='shell_to')
+        if l_1_bad is missing:
+            l_1_bad = undefined("parameter 'bad' was not provided", name='bad')
+        pass
+        t_1.extend((
+            'MD ',
+            str(l_1_home),
+            '\\FREEDOS\nMD ',
+            str(l_1_home),
+            '\\FLASH\nCOPY %MKBOOT%\\COMMAND.COM ',
+            str(l_1_shell_to),
+            ' > NUL\nCOPY %MKBOOT%\\FREEDOS\\*.* ',
+            str(l_1_home),
+            '\\FREEDOS > NUL\nCOPY %MKBOOT%\\FLASH\\*.* ',
+            str(l_1_home),
+            '\\FLASH > NUL\nCRCCHECK ',
+            str(l_1_home),
+            ' ',
+            str(l_1_home),
+            '\\FREEDOS\\FILES.CRC\nIF ERRORLEVEL 1 GOTO ',
+            str(l_1_bad),
+            '\n',
+        ))
+        return concat(t_1)
+    context.exported_vars.add('copy_and_check')
+    context.vars['copy_and_check'] = l_0_copy_and_check = Macro(environment, macro, 'copy_and_check', ('home', 'shell_to', 'bad'), False, False, False, context.eval_ctx.autoescape)
     yield '@ECHO OFF\nREM AUTOEXEC.BAT written by mkrescue '
     yield str((undefined(name='version') if l_0_version is missing else l_0_version))
     yield ". It finds the drives, makes the\nREM RAM disk, copies the tools there and starts the flash menu (\\FREEDOS\\MENU.BAT).\nREM No drive letter is written into these files: the boot drive differs between a\nREM floppy, a CD and a USB stick, the RAM disk's letter between PCs.\nREM The kernel starts us on the boot drive, so the current directory names it.\nSET MKBOOT=\nFOR %%D IN ("
@@ -65,11 +97,15 @@ def root(context, missing=missing):
         yield 'WRTEST %MKTRY%:\nIF NOT ERRORLEVEL 1 SET MKRAM=%MKTRY%:\n'
     if (undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind):
         pass
-        yield 'IF "%MKRAM%"=="" GOTO NORAM\nECHO Copying the flasher, the firmware and the tools to the RAM disk %MKRAM% ...\nMD %MKRAM%\\FREEDOS\nMD %MKRAM%\\FLASH\nCOPY %MKBOOT%\\COMMAND.COM %MKRAM%\\ > NUL\nCOPY %MKBOOT%\\FREEDOS\\*.* %MKRAM%\\FREEDOS > NUL\nCOPY %MKBOOT%\\FLASH\\*.* %MKRAM%\\FLASH > NUL\nREM Check every copy against the CRC-32 mkrescue wrote down when it made this disk,\nREM before the boot disk may be taken out; it is not read a second time for that.\nCRCCHECK %MKRAM% %MKRAM%\\FREEDOS\\FILES.CRC\nIF ERRORLEVEL 1 GOTO BADCOPY\nSET MKHOME=%MKRAM%\nSET MKWDRV=%MKRAM%\nSET COMSPEC=%MKRAM%\\COMMAND.COM\nSET PATH=%MKRAM%\\FREEDOS;%MKRAM%\\FLASH\nSET TEMP=%MKRAM%\\\nSET MKWHY=The boot disk is no longer needed: take it out. Leave CD/DVD drives empty.\nGOTO START\n:BADCOPY\nSET MKWHY=The copy on the RAM disk was bad: running from the boot disk; leave it in.\nGOTO SAYWHY\n:NORAM\nSET MKWHY=No RAM disk (too little XMS memory): running from the boot disk; leave it in.\n'
+        yield 'IF "%MKRAM%"=="" GOTO NORAM\nECHO Copying the flasher, the firmware and the tools to the RAM disk %MKRAM% ...\nREM Every copy is checked against the CRC-32 mkrescue wrote down when it made this disk,\nREM before the boot disk may be taken out; it is not read a second time for that.\n'
+        yield str(context.call((undefined(name='copy_and_check') if l_0_copy_and_check is missing else l_0_copy_and_check), '%MKRAM%', '%MKRAM%\\', 'BADCOPY'))
+        yield 'SET MKHOME=%MKRAM%\nSET MKWDRV=%MKRAM%\nSET COMSPEC=%MKRAM%\\COMMAND.COM\nSET PATH=%MKRAM%\\FREEDOS;%MKRAM%\\FLASH\nSET TEMP=%MKRAM%\\\nSET MKWHY=The boot disk is no longer needed: take it out. Leave CD/DVD drives empty.\nGOTO START\n:BADCOPY\nSET MKWHY=The copy on the RAM disk was bad: running from the boot disk; leave it in.\nGOTO SAYWHY\n:NORAM\nSET MKWHY=No RAM disk (too little XMS memory): running from the boot disk; leave it in.\n'
     else:
         pass
         yield 'SET MKWHY=This disk has no RAM disk driver: running from the boot disk; leave it in.\n'
-    yield ':SAYWHY\nECHO %MKWHY%\nPAUSE\nGOTO START\n\n:CLEAN\nSET MKMODE=clean\nREM No memory manager and no RAM disk. The flasher runs from the boot disk when it\nREM is writable (a USB stick, a floppy), so backups can go there; from a read-only\nREM CD it may be copied to a writable drive so the CD can be taken out.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT\nIF "%MKDST%"=="%MKBOOT%" GOTO CLEANHOME\nIF "%MKDST%"=="" GOTO CLEANRO\nECHO The boot disk is read-only. The flasher can run from a copy in %MKDST%\\MKRESCUE,\nECHO so the boot disk can be taken out (needed to flash the drive it is in).\nCHOICE /C:NY /T:N,30 Copy it to %MKDST%\\MKRESCUE\nIF ERRORLEVEL 3 GOTO CLEANRO\nIF NOT ERRORLEVEL 2 GOTO CLEANRO\nMD %MKDST%\\MKRESCUE\nMD %MKDST%\\MKRESCUE\\FREEDOS\nMD %MKDST%\\MKRESCUE\\FLASH\nCOPY %MKBOOT%\\COMMAND.COM %MKDST%\\MKRESCUE > NUL\nCOPY %MKBOOT%\\FREEDOS\\*.* %MKDST%\\MKRESCUE\\FREEDOS > NUL\nCOPY %MKBOOT%\\FLASH\\*.* %MKDST%\\MKRESCUE\\FLASH > NUL\nCRCCHECK %MKDST%\\MKRESCUE %MKDST%\\MKRESCUE\\FREEDOS\\FILES.CRC\nIF ERRORLEVEL 1 GOTO CLEANBAD\nSET MKHOME=%MKDST%\\MKRESCUE\nSET MKWDRV=%MKDST%\nSET COMSPEC=%MKDST%\\MKRESCUE\\COMMAND.COM\nSET PATH=%MKDST%\\MKRESCUE\\FREEDOS;%MKDST%\\MKRESCUE\\FLASH\nSET TEMP=%MKDST%\\MKRESCUE\nSET MKWHY=Clean start, running from %MKDST%\\MKRESCUE: the boot disk is no longer needed.\nGOTO START\n:CLEANBAD\nSET MKWHY=Clean start: the copy on %MKDST% was bad; running from the boot disk: leave it in.\nGOTO START\n:CLEANRO\nSET MKWHY=Clean start, running from the read-only boot disk: leave it in the drive.\nGOTO START\n:CLEANHOME\nSET MKWHY=Clean start (no memory manager, no RAM disk), running from the boot disk.\nSET TEMP=%MKBOOT%\\\n\n:START\nSET MKWORK=%MKHOME%\\FLASH\n:MENU\nREM The menu runs from MKHOME (the RAM disk when there is one) without CALL, so DOS\nREM never reads this file from the boot disk again.\n%MKHOME%\\FREEDOS\\MENU.BAT\n\n:PROMPT\nSET MKMODE=prompt\nSET MKWORK=%MKBOOT%\\FLASH\nSET MKWHY=DOS prompt start: running from the boot disk; leave it in.\nSET TEMP=%MKBOOT%\\\nECHO.\nECHO FreeDOS is ready. The flasher and the firmware are in %MKBOOT%\\FLASH.\nECHO Type MENU for the flash menu.\nGOTO END\n\n:NOBOOT\nECHO mkrescue: cannot tell which drive this disk booted from (the current directory\nECHO is "%CD%"). The files are in \\FREEDOS and \\FLASH of the boot drive.\n:END\n'
+    yield ':SAYWHY\nECHO %MKWHY%\nPAUSE\nGOTO START\n\n:CLEAN\nSET MKMODE=clean\nREM No memory manager and no RAM disk. The flasher runs from the boot disk when it\nREM is writable (a USB stick, a floppy), so backups can go there; from a read-only\nREM CD it may be copied to a writable drive so the CD can be taken out.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT\nIF "%MKDST%"=="%MKBOOT%" GOTO CLEANHOME\nIF "%MKDST%"=="" GOTO CLEANRO\nECHO The boot disk is read-only. The flasher can run from a copy in %MKDST%\\MKRESCUE,\nECHO so the boot disk can be taken out (needed to flash the drive it is in).\nCHOICE /C:NY /T:N,30 Copy it to %MKDST%\\MKRESCUE\nIF ERRORLEVEL 3 GOTO CLEANRO\nIF NOT ERRORLEVEL 2 GOTO CLEANRO\nMD %MKDST%\\MKRESCUE\n'
+    yield str(context.call((undefined(name='copy_and_check') if l_0_copy_and_check is missing else l_0_copy_and_check), '%MKDST%\\MKRESCUE', '%MKDST%\\MKRESCUE', 'CLEANBAD'))
+    yield 'SET MKHOME=%MKDST%\\MKRESCUE\nSET MKWDRV=%MKDST%\nSET COMSPEC=%MKDST%\\MKRESCUE\\COMMAND.COM\nSET PATH=%MKDST%\\MKRESCUE\\FREEDOS;%MKDST%\\MKRESCUE\\FLASH\nSET TEMP=%MKDST%\\MKRESCUE\nSET MKWHY=Clean start, running from %MKDST%\\MKRESCUE: the boot disk is no longer needed.\nGOTO START\n:CLEANBAD\nSET MKWHY=Clean start: the copy on %MKDST% was bad; running from the boot disk: leave it in.\nGOTO START\n:CLEANRO\nSET MKWHY=Clean start, running from the read-only boot disk: leave it in the drive.\nGOTO START\n:CLEANHOME\nSET MKWHY=Clean start (no memory manager, no RAM disk), running from the boot disk.\nSET TEMP=%MKBOOT%\\\n\n:START\nSET MKWORK=%MKHOME%\\FLASH\n:MENU\nREM The menu runs from MKHOME (the RAM disk when there is one) without CALL, so DOS\nREM never reads this file from the boot disk again.\n%MKHOME%\\FREEDOS\\MENU.BAT\n\n:PROMPT\nSET MKMODE=prompt\nSET MKWORK=%MKBOOT%\\FLASH\nSET MKWHY=DOS prompt start: running from the boot disk; leave it in.\nSET TEMP=%MKBOOT%\\\nECHO.\nECHO FreeDOS is ready. The flasher and the firmware are in %MKBOOT%\\FLASH.\nECHO Type MENU for the flash menu.\nGOTO END\n\n:NOBOOT\nECHO mkrescue: cannot tell which drive this disk booted from (the current directory\nECHO is "%CD%"). The files are in \\FREEDOS and \\FLASH of the boot drive.\n:END\n'
 
 blocks = {}
-debug_info = '2=20&8=22&28=24&32=27&33=29&34=31&36=35&37=37&39=39&44=42&45=46&47=51&53=54&54=57&58=59&66=66'
+debug_info = '3=20&4=31&5=33&6=35&7=37&8=39&9=41&10=45&13=52&19=54&39=56&43=59&44=61&45=63&47=67&48=69&50=71&55=74&56=78&58=83&64=86&65=89&69=91&77=98&82=101&117=107'

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from mkrescue.dosname import short_name
@@ -20,12 +21,23 @@ KERNEL_NAMES = ("KERNEL.SYS", "KERNL386.SYS", "KERNL86.SYS")
 SHELL_NAMES = ("COMMAND.COM",)
 CHOICE_NAMES = ("CHOICE.EXE", "CHOICE.COM")
 XMS_NAMES = ("HIMEMX.EXE", "XMGR.SYS", "HIMEM.EXE", "HIMEM.SYS")
+
+
+class RamDisk(StrEnum):
+    """The RAM disk drivers the generated files know how to use (AUTOEXEC.BAT tells them apart)."""
+
+    SHSURDRV = "SHSURDRV"
+    RDISK = "RDISK"
+    SRDISK = "SRDISK"
+    XMSDSK = "XMSDSK"
+
+
 # Each RAM disk driver with the files it needs; the order is the order of preference.
 RAMDISK_DRIVERS = {
-    "SHSURDRV": ("SHSURDRV.EXE",),
-    "RDISK": ("RDISK.COM",),
-    "SRDISK": ("SRDISK.EXE", "SRDXMS.SYS"),
-    "XMSDSK": ("XMSDSK.EXE",),
+    RamDisk.SHSURDRV: ("SHSURDRV.EXE",),
+    RamDisk.RDISK: ("RDISK.COM",),
+    RamDisk.SRDISK: ("SRDISK.EXE", "SRDXMS.SYS"),
+    RamDisk.XMSDSK: ("XMSDSK.EXE",),
 }
 # Tools copied along when present: they make the DOS prompt useful on the target PC.
 OPTIONAL_TOOLS = ("MEM.EXE", "EDIT.EXE", "FIND.COM", "MORE.EXE", "SUBST.EXE", "SUBST.COM", "SWSUBST.EXE")
@@ -49,7 +61,7 @@ class DosFiles:
     shell: DosFile
     choice: DosFile
     xms: DosFile | None
-    ramdisk_kind: str | None  # a key of RAMDISK_DRIVERS
+    ramdisk_kind: RamDisk | None
     ramdisk: tuple[DosFile, ...]
     tools: tuple[DosFile, ...]
     licenses: tuple[DosFile, ...]

@@ -12,14 +12,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import socket
-import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import click
 import requests
 import urllib3
 
@@ -30,6 +29,9 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 CHUNK = 64 * 1024
 # Far above any FreeDOS package (FreeCOM, the largest we use, is about 2 MB).
 MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+# How a download shows its progress: called with a label and the size the server announced,
+# it gives a context whose value is called with the length of every chunk received.
+Progress = Callable[[str, int], AbstractContextManager[Callable[[int], None]]]
 ADVICE = "check the network, or use --mirror URL, --packages-dir DIR (the .zip packages) or --dos-dir DIR (FreeDOS files)"
 
 
@@ -69,7 +71,7 @@ class Downloader:
     read_timeout: float = 30.0  # the longest silence tolerated between two chunks
     retries: int = 3  # attempts after the first
     backoff: float = 1.0  # seconds before the first retry, doubling each time
-    progress: bool | None = None  # None: a progress bar only when stderr is a terminal
+    progress: Progress | None = None  # None: downloads are silent
     max_bytes: int = MAX_DOWNLOAD_BYTES
     time_limit: float = TIME_LIMIT  # seconds for all downloads of this Downloader together
     session: requests.Session = field(default_factory=requests.Session)
@@ -138,12 +140,10 @@ class Downloader:
 
     def _save(self, response: requests.Response, dest: Path, label: str, expected: int | None,
               limit: int) -> tuple[str, int]:
-        show = self.progress if self.progress is not None else sys.stderr.isatty()
-        # click prints a bar's label even when stderr is not a terminal: no bar at all keeps logs quiet.
-        bar = click.progressbar(length=expected, label=f"Downloading {label}", file=sys.stderr) if show and expected else None
+        shown = self.progress(label, expected) if self.progress and expected else contextlib.nullcontext(None)
         digest = hashlib.sha256()
         size = 0
-        with dest.open("wb") as out, bar if bar is not None else contextlib.nullcontext():
+        with dest.open("wb") as out, shown as advance:
             # read1 returns what has arrived (iter_content waits for a whole chunk, however slowly
             # it trickles in), so the time limit is checked at least once per read timeout.
             while chunk := response.raw.read1(CHUNK):
@@ -154,8 +154,8 @@ class Downloader:
                 self._remaining(response.url)
                 out.write(chunk)
                 digest.update(chunk)
-                if bar is not None:
-                    bar.update(len(chunk))
+                if advance is not None:
+                    advance(len(chunk))
         return digest.hexdigest(), size
 
 

@@ -20,7 +20,7 @@ from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteErro
 from mkrescue.freedos.cache import Cache, sha256_file
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE, SOURCES_TXT, Catalogue, Package, load
 from mkrescue.freedos.dosdir import check_dos_file
-from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, redact_url
+from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, Progress, redact_url
 from mkrescue.freedos.extract import PackageZip
 from mkrescue.freedos.repository import Repository
 from mkrescue.freedos.verify import FIRST_USE, Evidence, verify
@@ -32,7 +32,7 @@ OFFLINE_ADVICE = ("use --packages-dir DIR (the FreeDOS .zip packages), --dos-dir
 
 
 def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, mirror: str | None = None,
-              packages_dir: Path | None = None, offline: bool = False, progress: bool | None = None,
+              packages_dir: Path | None = None, offline: bool = False, progress: Progress | None = None,
               report: Callable[[str], None] = lambda line: None, catalogue: Catalogue | None = None,
               downloader: Downloader | None = None, report_cached: bool = True) -> Path:
     """Return the assembled DOS dir (in the cache) of a FreeDOS `release`. Downloads only what is missing;
@@ -41,8 +41,8 @@ def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, 
     `report` gets one line per package: its version (from its LSM), SHA-256, how it was verified and where
     it came from (a plain cache hit only with `report_cached`: a build need not repeat it every time),
     and a line whenever another host is tried.
-    `progress`: a download bar on stderr (None: only when stderr is a terminal); ignored when a `downloader`
-    is given. `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries."""
+    `progress` shows each download's progress (None: silent); ignored when a `downloader` is given.
+    `catalogue` and `downloader` default to the release's catalogue and normal timeouts/retries."""
     catalogue = catalogue or load(release)
     if mirror is not None and not mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {redact_url(mirror)} is not an http:// or https:// URL of a FreeDOS repository")

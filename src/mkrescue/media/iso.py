@@ -8,9 +8,10 @@ import os
 import re
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import BinaryIO, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import BinaryIO, Iterator
 
 from mkrescue import bootcode
 from mkrescue.fat import SECTOR, FatParams
@@ -22,10 +23,18 @@ EFI_IMAGE = "/EFIBOOT.IMG;1"
 ISO_SECTOR = 2048
 
 
+class Emulation(StrEnum):
+    """What the El Torito entry makes of the boot image; the values are pycdlib's media names."""
+
+    FLOPPY = "floppy"  # pycdlib picks 1.44/2.88 MB from the image's size
+    HARD_DISK = "hdemul"
+
+
 @contextmanager
 def _frozen_clock(moment: datetime) -> Iterator[None]:
-    """pycdlib takes every date from time.time() and converts it with the local zone
-    (LIBS-NOTES.md §3); pin both so equal inputs give equal bytes."""
+    """pycdlib has no date parameter: it takes every date (volume descriptors, directory
+    records) from time.time() and converts it with time.localtime(), so the clock and the
+    TZ both change the bytes; pin both so equal inputs give equal bytes."""
     epoch = moment.replace(tzinfo=timezone.utc).timestamp()
     old_tz = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
@@ -81,12 +90,11 @@ class HybridVolume:
     disk_signature: int
 
 
-def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: str, files: list[tuple[str, bytes]],
+def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: Emulation, files: list[tuple[str, bytes]],
               volume_label: str, moment: datetime, hybrid: HybridVolume | None = None,
               efi_image: BinaryIO | None = None) -> None:
-    """An ISO whose El Torito entry boots `boot_image`, a floppy image ("floppy": pycdlib
-    picks 1.44/2.88 MB from its size) or a hard-disk image ("hdemul"), and which also
-    shows every file of the medium to any OS that mounts it.
+    """An ISO whose El Torito entry boots `boot_image` (a floppy or a hard-disk image, as
+    `emulation` says), and which also shows every file of the medium to any OS that mounts it.
 
     With `hybrid`, the ISO's system area (its first 32 KiB, unused by ISO 9660 and by CD
     boot) gets our MBR with one partition pointing at the FAT volume inside the boot

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import BinaryIO
 
 from mkrescue import bootcode
-from mkrescue.errors import MediumFullError, UsageError
+from mkrescue.errors import MediumFullError
 from mkrescue.media.esp import PARTITION_TYPE_ESP, write_esp
 from mkrescue.fat import FAT16_MAX_CLUSTERS, SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
 
@@ -26,6 +26,7 @@ BACKUP_COPIES = 3
 MIN_CYLINDERS = 2  # the smallest disk whose partition is comfortably FAT16
 # FAT16 with 32 KiB clusters tops out just under 2 GiB.
 MAX_SECTORS = FAT16_MAX_CLUSTERS * 64 + PARTITION_START
+MAX_CYLINDERS = MAX_SECTORS // CYLINDER
 PARTITION_TYPE_FAT12 = 0x01
 PARTITION_TYPE_FAT16_SMALL = 0x04  # FAT16 below 32 MiB
 PARTITION_TYPE_FAT16 = 0x06
@@ -36,36 +37,30 @@ def _params_for(cylinders: int) -> FatParams:
     return fat16_params(total - PARTITION_START, PARTITION_START, HEADS, SECTORS_PER_TRACK)
 
 
-def whole_cylinders(size: int, asked: str) -> int:
+def whole_cylinders(size: int) -> int:
     """The cylinders of a disk of at most `size` bytes: rounded down, so the image always fits
-    the stick it was sized for. `asked` is the size as the user wrote it, for the messages."""
-    cylinders = size // (CYLINDER * SECTOR)
-    if cylinders < MIN_CYLINDERS:
-        smallest = MIN_CYLINDERS * CYLINDER * SECTOR / MIB
-        raise UsageError(f"--size {asked} is smaller than the smallest USB image mkrescue makes ({smallest:.1f} MiB):"
-                         " give at least 16M, or leave --size out")
-    if cylinders * CYLINDER > MAX_SECTORS:
-        largest = MAX_SECTORS // CYLINDER * CYLINDER * SECTOR / MIB
-        raise UsageError(f"--size {asked} is more than a FAT16 USB image can be ({largest:.1f} MiB at most):"
-                         " choose a smaller size")
-    return cylinders
+    the stick it was sized for."""
+    return size // (CYLINDER * SECTOR)
 
 
 def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int) -> FatParams:
     """The partition for the files: the requested disk size (rounded down to whole
     cylinders), else the smallest disk that holds them plus `free_room` for backups."""
     if size is not None:
-        cylinders = whole_cylinders(size, f"{size}")
+        cylinders = whole_cylinders(size)
+        if not MIN_CYLINDERS <= cylinders <= MAX_CYLINDERS:
+            raise ValueError(f"a {size}-byte disk is no FAT16 USB image mkrescue makes")  # the spec checks --size first
         params = _params_for(cylinders)
         if required_clusters(params, files) > params.cluster_count:
             need = sum(len(d) for _, d in files)
             actual = cylinders * CYLINDER * SECTOR / MIB
-            raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger --size or drop --size")
+            raise MediumFullError(f"the files ({need / MIB:.1f} MiB) do not fit a {actual:.1f} MiB USB image: choose a bigger"
+                                  " image size, or give none and the image is sized to fit")
         return params
     cylinders = MIN_CYLINDERS
     while True:
         if cylinders * CYLINDER > MAX_SECTORS:
-            raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out --add files")
+            raise MediumFullError("the files do not fit the largest FAT16 USB image (2 GiB): leave out some of the extra files")
         params = _params_for(cylinders)
         free = (params.cluster_count - required_clusters(params, files)) * params.cluster_size
         if free >= free_room:

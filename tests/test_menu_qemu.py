@@ -254,7 +254,7 @@ def test_mksubst_maps_a_folder_or_refuses_and_changes_nothing(images, vm_of, arg
 
 def _build(tmp_path: Path, name: str, *extra: str) -> Path:
     flasher, firmware = tmp_path / "FAKEFLSH.COM", tmp_path / "ND1300A.BIN"
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    assemble("fakeflash.asm", flasher)
     firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
     out = tmp_path / name
     result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", FREEDOS, "-o", out, *COMMANDS, *extra)

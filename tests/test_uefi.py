@@ -19,6 +19,7 @@ from build_fixtures import build_with_stub_kernel, dos_dir, user_files  # noqa: 
 from build_fixtures import run_mkrescue as run
 from conftest import FIXTURES
 from judges import fsck_fat, iso_file, need, read_fat_files
+from test_menu_qemu import assemble
 from test_build import build_args, error_lines
 from mkrescue import efiapp
 from mkrescue.boottest import OVMF_CODE, OVMF_VARS, boot
@@ -237,7 +238,7 @@ def freedos_images(tmp_path_factory):
         pytest.skip(f"no CSM wrapper for the test at {CSMWRAP} (../shared/uefi/README.md; or set MKRESCUE_UEFI_DIR)")
     tmp = tmp_path_factory.mktemp("uefi-freedos")
     flasher, firmware = tmp / "FAKEFLSH.COM", tmp / "ND1300A.BIN"
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    assemble("fakeflash.asm", flasher)
     firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
     built = {}
     for name in ("rescue.usb.img", "rescue.iso"):

@@ -71,6 +71,8 @@ def run_measured(command: list[str], **kwargs) -> tuple[float, int, float]:
 def side_by_side(runs: int, *jobs) -> list[tuple[float, float, int, float]]:
     """(median, fastest, peak RSS, median CPU seconds) of each job, the jobs run in turns so
     that a change in the machine's load falls on all of them alike."""
+    for job in jobs:  # once first: Python compiles a checkout's modules on its first run
+        job()
     turns = [[job() for job in jobs] for _ in range(runs)]
     results = []
     for results_of_job in zip(*turns):

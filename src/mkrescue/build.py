@@ -37,9 +37,8 @@ _EFI_NOTE = " and an EFI System Partition with the CSM wrapper"
 
 def _write_usb(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> str:
     efi = esp_files(spec) if spec.uefi_app else None
-    # --size is the whole disk: the ESP's share comes off the FreeDOS partition.
-    size = spec.disk_size - esp_params(efi, 0).size if efi and spec.disk_size else spec.disk_size
-    params = usb.disk_params(files, size, usb.free_room_for(spec.firmware.size))
+    # --size is the FreeDOS disk, whole cylinders; the ESP (about 2 MiB) follows it.
+    params = usb.disk_params(files, spec.disk_size, usb.free_room_for(spec.firmware.size))
     esp = (esp_params(efi, params.hidden_sectors + params.total_sectors), efi) if efi else None
     usb.write_usb(out, files, params, VOLUME_LABEL, serial, spec.build_time, esp)
     mib = usb.disk_size(params, esp[0] if esp else None) // usb.MIB

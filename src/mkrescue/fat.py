@@ -108,21 +108,24 @@ class _Node:
 class _Tree:
     root: list[_Node] = field(default_factory=list)
     order: list[_Node] = field(default_factory=list)  # allocation order
+    paths: set[str] = field(default_factory=set)  # of files and folders: a duplicate is found at once, not by a scan
 
     def add(self, path: str, data: bytes) -> None:
         *dirs, leaf = path.split("/")
         entries = self.root
-        for part in dirs:
+        for depth, part in enumerate(dirs, 1):
             node = next((n for n in entries if n.name == part), None)
             if node is None:
                 node = _Node(part, children=[])
                 entries.append(node)
                 self.order.append(node)
+                self.paths.add("/".join(dirs[:depth]))
             elif not node.is_dir:
                 raise ValueError(f"{path}: {part} is a file")
             entries = node.children
-        if any(n.name == leaf for n in entries):
+        if path in self.paths:
             raise ValueError(f"{path} is on the volume twice")
+        self.paths.add(path)
         node = _Node(leaf, data=data)
         entries.append(node)
         self.order.append(node)

@@ -222,6 +222,8 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[], DosFiles]) -> Resc
         inputs.append((options.uefi_app, "--uefi-app"))
     check_not_an_input(options.output, inputs)
     app = read_uefi_app(options.uefi_app) if options.uefi_app is not None else None
+    if app is not None and disk_size is not None:
+        warnings.append("--uefi-app: the EFI System Partition (about 2 MiB) comes after the --size disk, on top of it")
     taken: set[str] = set()
     flasher = _payload_file(options.flasher, "flasher", taken, warnings)
     firmware = _payload_file(options.firmware, "firmware", taken, warnings)

@@ -17,8 +17,16 @@ MANIFEST = "\\MANIFEST.TXT"
 KERNEL_ROOM = 0x26A00 - 0x600
 MAX_TEXT = 1024 * 1024  # a config, batch or manifest file bigger than this is not one of ours
 MAX_BATCH_FILES = 64
+# The most file content the check hashes: far above any rescue medium's (a few MB); a volume
+# listing gigabytes gets a warning for what was not hashed instead of a minutes-long check.
+MAX_HASH_BYTES = 256 * 1024 * 1024
 _MANIFEST_LINE = re.compile(r"([0-9a-fA-F]{64})\s+(\d+)\s+(\\\S+)")
 PROGRAM_SUFFIXES = (".COM", ".EXE", ".BAT")
+# Bounds of the reference check, whatever the volume holds: file names compared with
+# wildcards, and bytes of configuration and batch text parsed.
+MAX_WILDCARD_TESTS = 100_000
+MAX_REFERENCE_TEXT = 2 * MAX_TEXT
+NOT_EXAMINED = "<not examined>"  # a wildcard the budget left unmatched
 
 
 def check_contents(volume: FatVolume, findings: Findings) -> None:
@@ -89,6 +97,7 @@ def check_manifest(volume: FatVolume, findings: Findings) -> None:
             continue
         listed[match.group(3).upper()] = (match.group(1).lower(), int(match.group(2)))
     faults = findings.error_count()
+    hash_left, unhashed = MAX_HASH_BYTES, []
     for path, (digest, size) in listed.items():
         file = volume.files.get(path)
         if file is None:
@@ -97,7 +106,10 @@ def check_manifest(volume: FatVolume, findings: Findings) -> None:
             continue
         elif file.size != size:
             findings.error("manifest.size", f"{path} has {file.size} bytes, MANIFEST.TXT says {size}")
+        elif file.size > hash_left:
+            unhashed.append(path)
         else:
+            hash_left -= file.size
             try:
                 actual = volume.sha256(file)
             except CheckError as exc:
@@ -105,23 +117,36 @@ def check_manifest(volume: FatVolume, findings: Findings) -> None:
                 continue
             if actual != digest:
                 findings.error("manifest.hash", f"{path}: SHA-256 {actual[:16]}... differs from MANIFEST.TXT's {digest[:16]}...")
+    if unhashed:
+        findings.warning("manifest.unchecked", f"{len(unhashed)} listed files were not hashed ({', '.join(unhashed[:3])}"
+                                               f"{', ...' if len(unhashed) > 3 else ''}): past the {MAX_HASH_BYTES}"
+                                               " bytes the check hashes; their sizes match")
     unlisted = [path for path in volume.files if path != MANIFEST and path not in listed]
     for path in unlisted:
         findings.warning("manifest.unlisted", f"{volume.files[path].path} is on the volume but not in MANIFEST.TXT")
     if not listed:
         findings.warning("manifest.empty", "MANIFEST.TXT lists no files")
     elif findings.error_count() == faults:
-        findings.ok("manifest", f"{len(listed)} files match their size and SHA-256 in MANIFEST.TXT")
+        hashed = f", {len(listed) - len(unhashed)} of them their SHA-256 too" if unhashed else " and SHA-256"
+        findings.ok("manifest", f"{len(listed)} files match their size{hashed} in MANIFEST.TXT")
 
 
 class _Lookup:
-    """Finds DOS paths on the volume: exact, by program name without extension, by wildcard, by name anywhere."""
+    """Finds DOS paths on the volume: exact, by program name without extension, by wildcard, by name anywhere.
+    Indexed once; wildcard matching has a budget of name comparisons, past which a wildcard
+    is answered NOT_EXAMINED (a volume of 20,000 files and 2,000 wildcards must not take minutes)."""
 
     def __init__(self, volume: FatVolume) -> None:
         self.paths = set(volume.files) | set(volume.dirs)
+        self.sorted = sorted(self.paths)
         self.by_name: dict[str, list[str]] = {}
-        for path in self.paths:
-            self.by_name.setdefault(path.rsplit("\\", 1)[-1], []).append(path)
+        self.by_folder: dict[str, list[str]] = {}
+        for path in self.sorted:
+            folder, _, leaf = path.rpartition("\\")
+            self.by_name.setdefault(leaf, []).append(path)
+            self.by_folder.setdefault(folder, []).append(path)
+        self.budget = MAX_WILDCARD_TESTS
+        self._answers: dict[tuple[str, str], str | None] = {}
 
     def find(self, path: str, program: bool) -> str | None:
         """The path on the volume that `path` names (relative paths start at the root)."""
@@ -135,7 +160,8 @@ class _Lookup:
                 resolved.append(part)
         full = ROOT + "\\".join(resolved)
         if "*" in full or "?" in full:
-            return self._match(full)
+            folder, _, name = full.rpartition("\\")
+            return self._first_match(folder, name, self.by_folder.get(folder, []))
         for candidate in self._candidates(full, program):
             if candidate in self.paths:
                 return candidate
@@ -144,7 +170,7 @@ class _Lookup:
     def find_name(self, name: str, program: bool) -> str | None:
         """Any path on the volume with this name (a wildcard matches any folder's files)."""
         if "*" in name or "?" in name:
-            return next((p for p in sorted(self.paths) if _dos_match(p.rsplit("\\", 1)[-1], name)), None)
+            return self._first_match("*", name, self.sorted)
         for candidate in self._candidates(name, program):
             if self.by_name.get(candidate):
                 return self.by_name[candidate][0]
@@ -155,13 +181,20 @@ class _Lookup:
         has_suffix = "." in path.rsplit("\\", 1)[-1]
         return [path] + ([path + s for s in PROGRAM_SUFFIXES] if program and not has_suffix else [])
 
-    def _match(self, pattern: str) -> str | None:
-        folder, _, name = pattern.rpartition("\\")
-        for path in sorted(self.paths):
-            head, _, leaf = path.rpartition("\\")
-            if head == folder and leaf and _dos_match(leaf, name):
-                return path
-        return None
+    def _first_match(self, folder: str, name: str, paths: list[str]) -> str | None:
+        key = (folder, name)
+        if key not in self._answers:
+            found = None
+            for path in paths:
+                if self.budget <= 0:
+                    return NOT_EXAMINED  # not remembered: it is no answer
+                self.budget -= 1
+                leaf = path.rpartition("\\")[2]
+                if leaf and _dos_match(leaf, name):
+                    found = path
+                    break
+            self._answers[key] = found
+        return self._answers[key]
 
 
 def _dos_match(name: str, pattern: str) -> bool:
@@ -185,7 +218,8 @@ def _check_references(volume: FatVolume, findings: Findings) -> None:
     lookup = _Lookup(volume)
     queue: list[tuple[str, bool]] = [(ROOT + "FDCONFIG.SYS", False), (ROOT + "AUTOEXEC.BAT", True)]
     read: set[str] = set()
-    found_here = by_name = unknown = 0
+    found_here = by_name = unknown = not_examined = 0
+    text_left = MAX_REFERENCE_TEXT
     faults = findings.error_count()
     while queue and len(read) < MAX_BATCH_FILES:
         path, is_batch = queue.pop(0)
@@ -193,6 +227,11 @@ def _check_references(volume: FatVolume, findings: Findings) -> None:
         if path in read or node is None:
             continue
         read.add(path)
+        if node.size > text_left:
+            findings.warning("refs.unchecked", f"{node.path} was not read for references: the configuration and batch"
+                                               f" files it takes to get there pass the {MAX_REFERENCE_TEXT} bytes checked")
+            continue
+        text_left -= node.size
         text = _read_text(volume, node, findings)
         if text is None:
             continue
@@ -200,6 +239,9 @@ def _check_references(volume: FatVolume, findings: Findings) -> None:
         refs = batch_references(text, name) if is_batch else config_references(text, name)
         for ref in refs:
             found = _resolve(lookup, ref, findings)
+            if found is NOT_EXAMINED:
+                not_examined += 1
+                continue
             if found is None:
                 unknown += 1
                 continue
@@ -207,6 +249,10 @@ def _check_references(volume: FatVolume, findings: Findings) -> None:
             by_name += _runtime_rest(ref.path) is not None
             if found.endswith(".BAT") and found in volume.files:
                 queue.append((found, True))
+    if not_examined:
+        findings.warning("refs.unchecked", f"{not_examined} wildcard references were not matched against the volume's"
+                                           f" {len(lookup.paths)} files and folders: past the {MAX_WILDCARD_TESTS}"
+                                           " name comparisons the check allows")
     if found_here + unknown and findings.error_count() == faults:
         notes = [f"{by_name} run-time paths matched by name"] * bool(by_name) + [f"{unknown} known only at run time"] * bool(unknown)
         findings.ok("refs", f"the {found_here} files named in {', '.join(sorted(p[1:] for p in read))} are on the volume"

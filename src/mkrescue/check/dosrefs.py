@@ -20,8 +20,9 @@ LOADERS = {"DEVLOAD"}
 
 _MENU_PREFIX = re.compile(r"^(?:\d*\?|!)+")  # "123?" menu choices, "!" never ask
 _REDIRECTION = re.compile(r"\d?>>?\s*\S+|<\s*\S+")
+_IF = re.compile(r"IF\s+(?:/I\s+)?(?:NOT\s+)?", re.I)
+_IF_TEST = re.compile(r"(?:ERRORLEVEL|EXIST)\s+\S+\s+", re.I)
 _PREFIXES = [
-    re.compile(r"IF\s+(?:/I\s+)?(?:NOT\s+)?(?:ERRORLEVEL\s+\S+|EXIST\s+\S+|\S*==\S*|\S+\s*==\s*\S+)\s+(.*)", re.I),
     re.compile(r"FOR\s+%%?\w\s+IN\s*\(.*?\)\s*DO\s+(.*)", re.I),
     re.compile(r"(?:CALL|LH|LOADHIGH)\s+(.*)", re.I),
 ]
@@ -71,10 +72,13 @@ def batch_references(text: str, file: str = "AUTOEXEC.BAT") -> list[Reference]:
 def _command_files(command: str) -> list[tuple[str, bool]]:
     """(path, is a program) of the files one command needs."""
     for _ in range(8):  # IF ... IF ... CALL ...: a few prefixes at most
-        match = next((m for m in (p.fullmatch(command) for p in _PREFIXES) if m), None)
-        if match is None:
-            break
-        command = match.group(1).strip()
+        after = _after_if(command)
+        if after is None:
+            match = next((m for m in (p.fullmatch(command) for p in _PREFIXES) if m), None)
+            if match is None:
+                break
+            after = match.group(1)
+        command = after.strip()
     tokens = command.split()
     if not tokens:
         return []
@@ -95,6 +99,25 @@ def _command_files(command: str) -> list[tuple[str, bool]]:
     if _stem(program) in LOADERS and operands:
         found.append((operands[0], False))
     return found
+
+
+def _after_if(command: str) -> str | None:
+    """The command an IF runs, or None when `command` is not an IF. Parsed by hand, in one
+    pass: a regex for `a==b` backtracks quadratically on a long run of '='."""
+    start = _IF.match(command)
+    if start is None:
+        return None
+    rest = command[start.end():]
+    test = _IF_TEST.match(rest)
+    if test is not None:
+        return rest[test.end():]
+    left, equals, right = rest.partition("==")
+    if not equals or len(left.split()) > 1:
+        return None
+    right = right.lstrip()
+    compared = len(right.split(None, 1)[0]) if right.strip() else 0
+    command = right[compared:]
+    return command if command[:1].isspace() else None
 
 
 def _stem(path: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -65,7 +66,9 @@ class Report:
     def to_json(self) -> dict[str, object]:
         return {
             "schema": SCHEMA,
-            "image": str(self.image),
+            # A name that is not valid UTF-8 (surrogate-escaped by Python) is shown with U+FFFD:
+            # JSON must be valid Unicode.
+            "image": os.fsencode(self.image).decode("utf-8", "replace"),
             "kind": self.kind,
             "description": self.description,
             "ok": self.ok,

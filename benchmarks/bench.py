@@ -103,7 +103,8 @@ def pipeline_floppy(dos: Path, flasher: Path, firmware: Path, out: Path) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--before", type=Path, help="also build with the mkrescue in this checkout (its src/), in the same turns")
+    parser.add_argument("--before", type=Path,
+                        help="also build with the mkrescue in this checkout (its src/), in the same turns")
     args = parser.parse_args()
     for tool in ("mkfs.fat", "mcopy", "xorriso"):
         if not shutil.which(tool) and not shutil.which(tool, path="/usr/sbin:/sbin"):
@@ -139,7 +140,8 @@ def main() -> None:
                 jobs.append(ours("before-" + output, source=args.before))
             (t_pipe, fast_pipe, _, cpu_pipe), *builds = side_by_side(args.runs, *jobs)
             for (t_ours, fast_ours, rss_ours, cpu_ours), version in zip(builds, ("", f", before ({args.before})")):
-                rows.append((f"build {label}{version}", f"{t_ours * 1000:.0f} ms (fastest {fast_ours * 1000:.0f}, CPU {cpu_ours * 1000:.0f})",
+                rows.append((f"build {label}{version}",
+                             f"{t_ours * 1000:.0f} ms (fastest {fast_ours * 1000:.0f}, CPU {cpu_ours * 1000:.0f})",
                              f"{t_pipe * 1000:.0f} ms (fastest {fast_pipe * 1000:.0f}, CPU {cpu_pipe * 1000:.0f})",
                              f"{t_ours / t_pipe:.2f}x, fastest {fast_ours / fast_pipe:.2f}x{goal}", f"{rss_ours // 1024} MB"))
             warm = subprocess.run([python, "-c", WARM_BUILD, str(args.runs), *common, "-o", str(work / output)],

@@ -43,8 +43,9 @@ MEDIA = [
     ("CD, hard-disk emulation, 3 MB firmware", "big.iso", "cdrom", 3 * 1024 * 1024, False),
 ]
 # Makes build.py find no floppy the files fit: what a too-big payload does, so the build
-# takes the hard-disk-emulation path.
-NO_FLOPPY = "import mkrescue.build as b; b.fitting_floppy = lambda files, size: None; import runpy; runpy.run_module('mkrescue', run_name='__main__')"
+# takes the hard-disk-emulation path (this leans on build.py's names; both versions have them).
+NO_FLOPPY = ("import mkrescue.build as b; b.fitting_floppy = lambda files, size: None; "
+             "import runpy; runpy.run_module('mkrescue', run_name='__main__')")
 FLASHER_SIZE = 100 * 1000
 
 
@@ -63,8 +64,9 @@ def build(source: Path | None, out: Path, dos_dir: Path, flasher: Path, firmware
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     if source is not None:
         env["PYTHONPATH"] = str(source / "src")
-    command = [sys.executable, *(["-c", NO_FLOPPY] if hdemul else ["-m", "mkrescue"]), "build", "--flasher", str(flasher), "--fw", str(firmware),
-               "--dos-dir", str(dos_dir), "--boot-timeout", "0", "--force", "-o", str(out)]
+    command = [sys.executable, *(["-c", NO_FLOPPY] if hdemul else ["-m", "mkrescue"]), "build",
+               "--flasher", str(flasher), "--fw", str(firmware), "--dos-dir", str(dos_dir),
+               "--boot-timeout", "0", "--force", "-o", str(out)]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"building {out} failed: {done.stderr.strip()}")

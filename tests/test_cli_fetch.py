@@ -139,6 +139,14 @@ def test_freedos_1_4_is_selectable_with_its_own_member_names(httpserver, tmp_pat
     assert offline.returncode == 1 and "the FreeDOS 1.3 package base/kernel.zip is not in the cache" in offline.stderr
 
 
+def test_a_mirror_of_another_release_is_a_usage_error(httpserver, tmp_path):
+    result = mkrescue("fetch", "--mirror", httpserver.url_for("/repositories/1.4/"), "--cache-dir", tmp_path / "cache")
+    assert result.returncode == 2 and len(httpserver.log) == 0
+    assert result.stderr.splitlines() == [
+        f"mkrescue: error: --mirror {httpserver.url_for('/repositories/1.4/')} looks like a FreeDOS 1.4 repository,"
+        " but the packages asked for are FreeDOS 1.3's: add --freedos 1.4"]
+
+
 def test_an_unknown_release_is_a_usage_error(tmp_path):
     result = mkrescue("fetch", "--freedos", "1.2", "--cache-dir", tmp_path / "cache")
     assert result.returncode == 2 and "'1.2' is not one of '1.3', '1.4'" in result.stderr

@@ -106,7 +106,9 @@ import sys, time, pathlib
 import mkrescue.build, mkrescue.outfile
 ready = pathlib.Path(sys.argv[1])
 def stall(path):
-    ready.write_text(str(pathlib.Path(path).stat().st_size))
+    written = ready.with_suffix(".tmp")  # renamed into place, so the test never reads it half-written
+    written.write_text(str(pathlib.Path(path).stat().st_size))
+    written.rename(ready)
     time.sleep(120)
 mkrescue.build.check_image = stall
 if sys.argv[2] == "named":  # as on a system or filesystem without O_TMPFILE

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
-from mkrescue.freedos.catalogue import DEFAULT_RELEASE, SOURCES_TXT, Catalogue, Package, load
+from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES, SOURCES_TXT, Catalogue, Package, load
 from mkrescue.freedos.dosdir import check_dos_file
 from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, Progress, redact_url
 from mkrescue.freedos.extract import PackageZip
@@ -46,6 +46,10 @@ def provision(cache_dir: Path | None = None, *, release: str = DEFAULT_RELEASE, 
     catalogue = catalogue or load(release)
     if mirror is not None and not mirror.startswith(("http://", "https://")):
         raise UsageError(f"--mirror {redact_url(mirror)} is not an http:// or https:// URL of a FreeDOS repository")
+    named = mirror.rstrip("/").rsplit("/", 1)[-1] if mirror is not None else None
+    if named in RELEASES and named != catalogue.release:  # .../repositories/1.4 with the 1.3 catalogue
+        raise UsageError(f"--mirror {redact_url(mirror)} looks like a FreeDOS {named} repository, but the packages"
+                         f" asked for are {catalogue.title}'s: add --freedos {named}")
     if packages_dir is not None and not Path(packages_dir).is_dir():
         raise UsageError(f"--packages-dir {packages_dir} is not a directory")
     cache = Cache(cache_dir)

@@ -202,3 +202,33 @@ def test_boot_test_names_tmpdir_when_it_cannot_make_its_folder(tmp_path, monkeyp
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-tmpdir"))
     with pytest.raises(WriteError, match=f"cannot make a temporary folder in {tmp_path / 'no-such-tmpdir'} .*TMPDIR"):
         boot(image, "floppy", timeout=5)
+
+
+@pytest.mark.parametrize("option, name", [("--add", "CHOICE.COM"), ("--add", "askdev.com"), ("--add", "DEVICE.BAT"),
+                                          ("--add", "CHOICE.EXE"), ("--flasher", "REBOOT.COM")])
+def test_a_user_file_the_menu_would_run_instead_of_its_tool_is_refused(tmp_path, user_files, dos_dir, option, name):
+    """MENU.BAT works in \\FLASH and runs CHOICE, ASKDEV, CALLs DEVICE by bare name: DOS looks
+    in the current folder first, so a CHOICE.COM there would answer the flash questions.
+    (binflash asks the device, so ASKDEV.COM and DEVICE.BAT are on the medium.)"""
+    flasher, firmware = user_files
+    user = tmp_path / "user" / name
+    user.parent.mkdir()
+    user.write_bytes(b"\xb4\x4c\xcd\x21")  # mov ah,4Ch; int 21h: exits at once with errorlevel 0
+    flasher = user if option == "--flasher" else flasher
+    extra = ("--add", user) if option == "--add" else ()
+    output = tmp_path / "out.img"
+    result = run("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", output, "--profile", "binflash",
+                 *extra)
+    stem = name.upper().split(".")[0]
+    assert result.returncode == 2 and f"\\FREEDOS\\{stem}." in the_error(result), result.stderr
+    assert "rename it" in the_error(result) and not output.exists()
+
+
+def test_a_same_stem_that_dos_does_not_run_is_taken(tmp_path, user_files, dos_dir):
+    flasher, firmware = user_files
+    notes = tmp_path / "CHOICE.TXT"
+    notes.write_text("not a program")
+    output = tmp_path / "out.img"
+    result = run("--flasher", flasher, "--fw", firmware, "--dos-dir", dos_dir, "-o", output, "--add", notes)
+    assert result.returncode == 0, result.stderr
+    assert read_fat_files(output)["FLASH/CHOICE.TXT"] == b"not a program"

@@ -12,6 +12,7 @@ import zlib
 from mkrescue import __version__, efiapp
 from mkrescue.errors import UsageError
 from mkrescue.menu import menu_context, menu_files
+from mkrescue.payload import EXECUTABLE_EXTENSIONS
 from mkrescue.render import render, to_dos_text
 from mkrescue.spec import RescueSpec
 
@@ -49,6 +50,24 @@ def copy_checks(files: list[tuple[str, bytes]]) -> bytes:
     return listing
 
 
+def refuse_shadowed_tools(files: list[tuple[str, bytes]]) -> None:
+    """MENU.BAT works in \\FLASH and runs CHOICE, ASKDEV, CHKBAK, CALL DEVICE... by bare name;
+    DOS looks in the current folder before PATH, so a user's CHOICE.COM there would answer
+    the flash questions in CHOICE's place. Refuse such a name rather than lose the guard."""
+    programs = {}
+    for path, _data in files:
+        folder, _, name = path.rpartition("/")
+        stem, _, ext = name.partition(".")
+        if folder == DOS_DIR and "." + ext in EXECUTABLE_EXTENSIONS:
+            programs[stem] = name
+    for path, _data in files:
+        folder, _, name = path.rpartition("/")
+        stem, _, ext = name.partition(".")
+        if folder == FLASH_DIR and "." + ext in EXECUTABLE_EXTENSIONS and stem in programs:
+            raise UsageError(f"{name} would run instead of the rescue disk's own {dos_path(DOS_DIR)}\\{programs[stem]} "
+                             f"when the menu calls {stem}: rename it (e.g. {stem[:7]}1.{ext}) or leave it out")
+
+
 def template_context(spec: RescueSpec) -> dict[str, object]:
     dos = spec.dos
     return {
@@ -82,6 +101,7 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     in_folders += [(f"{DOS_DIR}/{name}", data) for name, data in menu_files(context)]
     in_folders += [(f"{LICENSE_DIR}/{lic.name}", lic.data) for lic in dos.licenses]
     in_folders += [(f"{FLASH_DIR}/{item.dos_name}", item.data) for item in spec.payload]
+    refuse_shadowed_tools(in_folders)
     in_folders.append((COPY_CHECKS, copy_checks(boot_files + in_folders)))
     # MANIFEST.TXT lists every other file, and is listed right after the boot files.
     return [*boot_files, (MANIFEST, manifest(boot_files + in_folders)), *in_folders]

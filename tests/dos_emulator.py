@@ -18,6 +18,8 @@ PARENT_ENV = 0x0900
 CARRY = 0x0001
 MAX_STEPS = 50_000_000  # instructions: a tool that loops forever fails the test, not the run
 MAX_HANDLES = 15  # as DOS's FILES=20 less the five standard handles
+XMS_ENTRY = 0xF000  # segment of the stand-in XMS driver's entry: INT E0h, RETF
+XMS_TRAP = 0xE0
 
 
 class DosExit(Exception):
@@ -136,12 +138,36 @@ class _Dos:
         uc.reg_write(x86.UC_X86_REG_EFLAGS, flags | CARRY if failed else flags & ~CARRY)
 
 
+@dataclass(frozen=True)
+class Xms:
+    """A stand-in XMS driver: its largest free block, and whether it knows XMS 3.0's
+    32-bit function 88h (HIMEMX does; an XMS 2.0 driver or a 286 fails it)."""
+
+    free_kib: int
+    version3: bool = True
+
+    def call(self, uc) -> None:
+        ah = uc.reg_read(x86.UC_X86_REG_AH)
+        if ah == 0x88 and self.version3:
+            uc.reg_write(x86.UC_X86_REG_EAX, self.free_kib)
+            uc.reg_write(x86.UC_X86_REG_BL, 0 if self.free_kib else 0xA0)
+        elif ah == 0x88:
+            uc.reg_write(x86.UC_X86_REG_AX, 0)
+            uc.reg_write(x86.UC_X86_REG_BL, 0x80)  # not implemented
+        elif ah == 0x08:
+            uc.reg_write(x86.UC_X86_REG_AX, min(self.free_kib, 0xFFFF))
+            uc.reg_write(x86.UC_X86_REG_BL, 0 if self.free_kib else 0xA0)
+        else:
+            raise NotImplementedError(f"XMS function {ah:02X}h is not part of this stand-in")
+
+
 def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str = "C:", keys: str = "",
-            environment: bytes = b"\0\0\0", environment_size: int = 256) -> DosRun:
+            environment: bytes = b"\0\0\0", environment_size: int = 256, xms: Xms | None = None) -> DosRun:
     """Run a .COM program with a command tail and a set of files ("C:\\DIR\\NAME": bytes);
     keys are what the user types; environment is the parent shell's block (its variables,
     the empty string, the count of strings after them and those), in a memory block of
-    environment_size bytes (a multiple of 16)."""
+    environment_size bytes (a multiple of 16); with `xms`, an XMS driver answers INT 2Fh
+    AX=4300h/4310h and far calls."""
     dos = _Dos({k.upper(): bytearray(v) for k, v in files.items()}, drive, keys=list(keys.encode("latin-1")))
     uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_16)
     uc.mem_map(0, 0x100000)
@@ -158,6 +184,7 @@ def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str 
     for register in (x86.UC_X86_REG_CS, x86.UC_X86_REG_DS, x86.UC_X86_REG_ES, x86.UC_X86_REG_SS):
         uc.reg_write(register, SEGMENT)
     uc.reg_write(x86.UC_X86_REG_SP, 0xFFFE)  # a zero word on the stack: RET goes to PSP:0
+    uc.mem_write(XMS_ENTRY * 16, bytes((0xCD, XMS_TRAP, 0xCB)))  # INT E0h, RETF
 
     def interrupt(uc, number, _data):
         if number == 0x21:
@@ -165,6 +192,13 @@ def run_com(program: bytes, arguments: str, files: dict[str, bytes], drive: str 
         elif number == 0x20:
             dos.errorlevel = 0
             uc.emu_stop()
+        elif number == 0x2F and uc.reg_read(x86.UC_X86_REG_AX) == 0x4300:
+            uc.reg_write(x86.UC_X86_REG_AL, 0x80 if xms else 0x00)
+        elif number == 0x2F and uc.reg_read(x86.UC_X86_REG_AX) == 0x4310 and xms:
+            uc.reg_write(x86.UC_X86_REG_ES, XMS_ENTRY)
+            uc.reg_write(x86.UC_X86_REG_BX, 0)
+        elif number == XMS_TRAP and xms:
+            xms.call(uc)
         else:
             raise NotImplementedError(f"INT {number:02X}h is not part of this tiny DOS")
 

@@ -44,12 +44,14 @@ class Pc:
     boot: str  # "A"
     xms: bool = True
     ramdisk_letter: str | None = None
+    xms_free_kib: int = 512 * 1024  # the largest free XMS block
+    ramdisk_kib: int | None = None  # the size the RAM disk was made with
     current_firmware: bytes = b"_NEC ND-1300A 1.06" + bytes(range(256)) * 1024  # what a dump reads
     failing: tuple[str, ...] = ()  # programs that fail here, e.g. KEYB
 
 
 def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_disks: int = 0, cd_drive: bool = False,
-             floppy_a: bool = False, xms: bool = True) -> Pc:
+             floppy_a: bool = False, xms: bool = True, xms_free_kib: int = 512 * 1024) -> Pc:
     """A PC as DOS sees it: A: (a floppy drive when asked for or booted from), C:... hard disks
     (the boot drive C: when booted from a USB stick), then a CD drive letter."""
     drives: dict[str, Drive] = {}
@@ -66,7 +68,7 @@ def model_pc(image: dict[str, bytes], boot: str, *, boot_writable: bool, hard_di
         drives[next(letters)] = Drive()
     if cd_drive:
         drives[next(letters)] = Drive(writable=False, media=False)
-    return Pc(drives, boot, xms=xms)
+    return Pc(drives, boot, xms=xms, xms_free_kib=xms_free_kib)
 
 
 @dataclass
@@ -337,10 +339,16 @@ class Run:
             # As on FreeDOS 1.4: MODE's select ends with 1 when it worked, 26 when it did not.
             select = base == "MODE" and "SELECT=" in " ".join(args)
             self.errorlevel = (26 if select else 1) if base in self.pc.failing else int(select)
+        elif base == "XMSFREE":
+            want, need = int(args[0]), int(args[1])
+            free = self.pc.xms_free_kib
+            self.errorlevel = 3 if not self.pc.xms else 0 if free >= want else 1 if free >= need else 2
         elif base == "SHSURDRV":
-            if not self.pc.xms:
+            size = next(int(a[3:-1]) for a in args if a.upper().startswith("/D:"))
+            if not self.pc.xms or size > self.pc.xms_free_kib:
                 self.errorlevel = 255
                 return None
+            self.pc.ramdisk_kib = size
             letter = next(c for c in "CDEFGHIJKLMNOPQRSTUVWXYZ" if c not in self.pc.drives)
             self.pc.drives[letter] = Drive()
             self.pc.ramdisk_letter = letter

@@ -244,6 +244,30 @@ def test_without_xms_the_menu_runs_from_the_boot_disk_and_says_so(image, pc_name
     assert at_menu(run) and run.env["MKHOME"] == f"{pc.boot}:"
 
 
+@pytest.mark.parametrize("free_kib", [512 * 1024, 8192])
+def test_the_ram_disk_has_the_size_asked_for_when_it_fits(image, free_kib):
+    pc = model_pc(image, **PCS["floppy, no hard disk"], xms_free_kib=free_kib)
+    run = boot(image, pc, "1", keys=[])
+    assert at_menu(run) and pc.ramdisk_kib == 8192 and run.env["MKHOME"] == f"{pc.ramdisk_letter}:"
+
+
+def test_the_ram_disk_shrinks_to_the_files_when_little_xms_is_free(image):
+    """Under a CSM wrapper FreeDOS saw 6.9 MB of XMS free: the 8 MB RAM disk does not fit, the files do."""
+    pc = model_pc(image, **PCS["USB stick as C:, 2 hard disks, CD drive"], xms_free_kib=6912)
+    run = boot(image, pc, "1", keys=[])
+    [asked] = [c for c in run.commands if c.startswith("XMSFREE")]
+    want, least = map(int, asked.split()[1:])
+    assert want == 8192 and 1024 <= least < 6912 and least % 1024 == 0
+    assert pc.ramdisk_kib == least and at_menu(run) and run.env["MKHOME"] == f"{pc.ramdisk_letter}:"
+
+
+def test_too_little_xms_for_the_files_runs_from_the_boot_disk(image):
+    pc = model_pc(image, **PCS["floppy, no hard disk"], xms_free_kib=900)
+    run = boot(image, pc, "1", keys=[" "])
+    assert "No RAM disk" in run.screens[0][-2], run.screens[0]
+    assert pc.ramdisk_letter is None and at_menu(run) and run.env["MKHOME"] == f"{pc.boot}:"
+
+
 def test_clean_start_from_a_cd_can_copy_to_a_writable_drive(image):
     pc = model_pc(image, **PCS["CD (read-only A:), 1 hard disk"])
     run = boot(image, pc, "2", keys=["Y"])

@@ -27,7 +27,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 COMMANDS = ("--identify-cmd", "{flasher} -scan", "--backup-cmd", "{flasher} -dump {backup} 1.0.0",
             "--flash-cmd", "{flasher} -flash {firmware} 1.0.0", "--expect-model", "ND-1300A")
 MENU = "Choose 1 to 5"
-KEY_NAMES = {" ": "spc", "\n": "ret", ":": "shift-semicolon", "\\": "backslash", "-": "minus", ".": "dot", "/": "slash",
+KEY_NAMES = {" ": "spc", "\n": "ret", ":": "shift-semicolon", "\\": "backslash", "-": "minus", ".": "dot", "/": "slash", "%": "shift-5",
              "\x1b": "esc"}
 DOSASM = Path(__file__).parent.parent / "src" / "mkrescue" / "dosasm"
 
@@ -250,6 +250,40 @@ def test_mksubst_maps_a_folder_or_refuses_and_changes_nothing(images, vm_of, arg
     shown = vm.wait(r"\nDONE-ALL")
     answers = [line for line in shown.splitlines() if line in ("SAID-NO", "SAID-YES", "D-IS-FLASH", "A-IS-BOOT")]
     assert answers == (["SAID-YES", "D-IS-FLASH", "A-IS-BOOT"] if mapped else ["SAID-NO", "A-IS-BOOT"]), shown
+
+
+def _build(tmp_path: Path, name: str, *extra: str) -> Path:
+    flasher, firmware = tmp_path / "FAKEFLSH.COM", tmp_path / "ND1300A.BIN"
+    assemble("fakeflash.asm", flasher)
+    firmware.write_bytes(b"_NEC DVD_RW ND-1300A 1.07" + bytes(range(256)) * 1024)
+    out = tmp_path / name
+    result = run_mkrescue("--flasher", flasher, "--fw", firmware, "--dos-dir", FREEDOS, "-o", out, *COMMANDS, *extra)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_ram_disk_shrinks_to_the_files_when_the_size_asked_for_does_not_fit(tmp_path, vm_of):
+    """32 MB of memory leave about 31 MB of XMS: a 64 MB RAM disk does not fit, the files do."""
+    vm = vm_of("-hda", str(_build(tmp_path, "big.usb.img", "--ramdisk-size", "64M")), "-boot", "c")
+    vm.start("1")
+    assert "The boot disk is no longer needed" in vm.wait(MENU)
+    vm.type("4")
+    vm.wait("EXIT")
+    vm.type("echo %MKRAMK%\n")
+    size = int(re.search(r"(?m)^(\d+)$", vm.wait(r"(?m)^\d+$")).group(1))
+    assert 1024 <= size < 31 * 1024 and size % 1024 == 0
+
+
+def test_too_little_xms_for_the_files_says_so_with_the_figures(tmp_path, vm_of):
+    big = tmp_path / "BIG.DAT"
+    big.write_bytes(bytes(range(256)) * (33 * 4096))  # 33 MiB: more than 32 MB of memory can hold
+    vm = vm_of("-hda", str(_build(tmp_path, "huge.usb.img", "--add", str(big))), "-boot", "c")
+    vm.start("1")
+    shown = vm.wait("Press any key")
+    assert re.search(r"Only \d+ KiB of XMS memory are free, too little: the RAM disk needs \d+ KiB", shown), shown
+    assert "No RAM disk" in shown
+    vm.type(" ")
+    assert "FAKEFLSH.COM in C:\\FLASH" in vm.wait(MENU)
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,6 +25,14 @@ from mkrescue.errors import BootTestFailed, InputFileError, OutputError, UsageEr
 from mkrescue.outfile import pending
 
 QEMU = "qemu-system-i386"
+QEMU_64 = "qemu-system-x86_64"  # OVMF is x86-64 firmware
+FIRMWARES = ("bios", "uefi")
+# OVMF from Debian's `ovmf` package: UEFI without CSM, as a UEFI-only PC has it.
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+# What OVMF sends to the serial port when no medium has an EFI boot loader: it gives
+# up and opens its shell, which never boots anything by itself.
+UEFI_FAILURES = ("UEFI Interactive Shell",)
 VGA_TEXT = 0xB8000
 COLUMNS, ROWS = 80, 25
 POLL_SECONDS = 0.2
@@ -43,7 +51,8 @@ class BootMedia(StrEnum):
     FLOPPY = "floppy"
     CDROM = "cdrom"
     HDD = "hdd"
-    USB = "usb"
+    USB = "usb"  # a USB 3 stick (XHCI)
+    USB2 = "usb2"  # a USB 2 stick (EHCI)
 
 
 @dataclass(frozen=True)
@@ -68,13 +77,17 @@ def parse_step(given: str) -> Step:
 
 
 class QemuMissing(BootTestFailed):
-    def __init__(self) -> None:
-        super().__init__(f"{QEMU} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
+    def __init__(self, program: str = QEMU) -> None:
+        super().__init__(f"{program} not found: install QEMU (e.g. apt-get install qemu-system-x86) to boot-test images")
 
 
-def failure_line(screen: str) -> str | None:
-    """The screen line saying the image did not boot, if one does."""
-    return next((line.strip() for line in screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+def failure_line(screen: str, serial: str = "") -> str | None:
+    """The screen line saying the image did not boot, if one does; or that UEFI firmware
+    found nothing to start (it says so on COM1)."""
+    shown = next((line.strip() for line in screen.splitlines() if any(f in line for f in BOOT_FAILURES)), None)
+    if shown is None and any(f in serial for f in UEFI_FAILURES):
+        return "UEFI Interactive Shell (the firmware found no EFI boot loader)"
+    return shown
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,7 @@ class BootResult:
     serial: str  # what COM1 received, CR LF as "\n"
     matched: bool  # `expect` was seen on the screen or the serial port in time; without `expect`: the screen settled
     missed_step: str | None = None  # "step N, TEXT": the step whose text never came (then nothing after it ran)
-    reads: tuple[tuple[int, int], ...] = ()  # (offset, bytes) of each read of the image until then, before any `keys`
+    reads: tuple[tuple[int, int], ...] = ()  # (offset, bytes) of each read of the image until then, before any `keys`; BIOS only
 
     @property
     def bytes_read(self) -> int:
@@ -92,7 +105,7 @@ class BootResult:
     @property
     def failure(self) -> str | None:
         """The screen line saying the image did not boot, if one does."""
-        return failure_line(self.screen)
+        return failure_line(self.screen, self.serial)
 
     def problem(self, expect: str | None, timeout: float) -> str | None:
         """Why this boot does not pass, in one line; None when it does."""
@@ -143,7 +156,7 @@ def _check_screenshot(screenshot: Path, image: Path, force: bool) -> None:
 
 def boot(image: Path, media: BootMedia | str, *, expect: str | None = None, timeout: float = 60.0,
          keys: Sequence[str] = (), screenshot: Path | None = None, force: bool = False,
-         steps: Sequence[Step] = ()) -> BootResult:
+         steps: Sequence[Step] = (), firmware: str = "bios") -> BootResult:
     """Boot `image` attached as `media`; first play `steps` in
     order, each waiting up to `timeout` seconds for its text (on a screen that changed
     since the keys of the step before, if it typed any), then typing its keys. Then wait
@@ -152,20 +165,26 @@ def boot(image: Path, media: BootMedia | str, *, expect: str | None = None, time
     `keys`, each a QEMU key name as the monitor's `sendkey` takes it ("a", "1", "ret",
     "shift-a"), and return what the screen and the serial port show; with `screenshot`,
     also save the screen as a PNG there (replacing a file only with `force`). A screen
-    saying the PC cannot boot the image ends any wait at once."""
+    saying the PC cannot boot the image ends any wait at once. `firmware` "uefi" boots a
+    UEFI-only PC (OVMF, no CSM) instead of a BIOS PC."""
     try:
         media = BootMedia(media)
     except ValueError:
         raise ValueError(f"media must be one of {', '.join(BootMedia)}, not {media!r}") from None
+    if firmware not in FIRMWARES:
+        raise ValueError(f"firmware must be one of {', '.join(FIRMWARES)}, not {firmware!r}")
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
         raise UsageError(f"--timeout {timeout:g} is not a number of seconds from above 0 to {MAX_TIMEOUT:g}")
     image = Path(image)
     _check_image(image)
     if screenshot is not None:
         _check_screenshot(Path(screenshot), image, force)
-    qemu = shutil.which(QEMU)
+    program = QEMU_64 if firmware == "uefi" else QEMU
+    qemu = shutil.which(program)
     if qemu is None:
-        raise QemuMissing()
+        raise QemuMissing(program)
+    if firmware == "uefi" and not (OVMF_CODE.is_file() and OVMF_VARS.is_file()):
+        raise BootTestFailed(f"OVMF (UEFI firmware for QEMU) not found as {OVMF_CODE}: install it (apt-get install ovmf)")
     try:
         temporary = tempfile.TemporaryDirectory(prefix="mkrescue-boot-")
     except OSError as exc:
@@ -175,11 +194,13 @@ def boot(image: Path, media: BootMedia | str, *, expect: str | None = None, time
         work = Path(tmp)
         monitor, serial, screen_dump, log = work / "qmp", work / "serial", work / "screen", work / "qemu.log"
         trace = work / "reads"
-        # Every read of a drive, whichever device model (floppy, IDE, USB) makes it; the
-        # image is the only medium attached.
-        command = [qemu, *_machine_options(), *_media_options(image, media),
-                   "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}",
-                   "-trace", "blk_co_preadv", "-D", str(trace)]
+        machine = _uefi_options(work) if firmware == "uefi" else _machine_options()
+        # Every read of a drive, whichever device model (floppy, IDE, USB) makes it; under
+        # BIOS the image is the only medium attached (UEFI's firmware flash is one more, so
+        # there reads are not traced).
+        tracing = [] if firmware == "uefi" else ["-trace", "blk_co_preadv", "-D", str(trace)]
+        command = [qemu, *machine, *_media_options(image, media),
+                   "-qmp", f"unix:{monitor},server=on,wait=off", "-serial", f"file:{serial}", *tracing]
         with log.open("wb") as log_file:
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
         qmp = None
@@ -239,16 +260,34 @@ def _machine_options() -> list[str]:
     return ["-accel", "tcg", "-m", "32", "-display", "none", "-nic", "none", "-snapshot", "-no-user-config"]
 
 
+def _uefi_options(work: Path) -> list[str]:
+    """A UEFI-only PC: OVMF's code read-only, its variables in a copy of their own (the
+    firmware writes boot entries there). A CSM wrapper wants memory and, from 2.x on,
+    keeps one CPU for itself."""
+    variables = work / "OVMF_VARS.fd"
+    shutil.copyfile(OVMF_VARS, variables)
+    # -nodefaults: no empty CD drive, which the BIOS inside a CSM wrapper would try first.
+    return ["-M", "pc", "-nodefaults", "-m", "512", "-smp", "2", "-vga", "std", "-accel", "tcg", "-display", "none",
+            "-nic", "none", "-snapshot", "-no-user-config",
+            "-drive", f"if=pflash,unit=0,format=raw,readonly=on,file={_qemu_path(OVMF_CODE)}",
+            "-drive", f"if=pflash,unit=1,format=raw,file={_qemu_path(variables)}"]
+
+
+def _qemu_path(path: Path) -> str:
+    return str(path.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
+
+
 def _media_options(image: Path, media: BootMedia) -> list[str]:
-    file = "file=" + str(image.resolve()).replace(",", ",,")  # QEMU doubles commas inside option values
+    file = "file=" + _qemu_path(image)
     if media == BootMedia.FLOPPY:
         return ["-drive", f"if=floppy,index=0,format=raw,{file}", "-boot", "order=a"]
     if media == BootMedia.CDROM:
         return ["-drive", f"if=ide,index=2,media=cdrom,format=raw,readonly=on,{file}", "-boot", "order=d"]
     if media == BootMedia.HDD:
         return ["-drive", f"if=ide,index=0,media=disk,format=raw,{file}", "-boot", "order=c"]
-    return ["-device", "qemu-xhci,id=xhci", "-drive", f"if=none,id=stick,format=raw,{file}",
-            "-device", "usb-storage,bus=xhci.0,drive=stick,bootindex=0"]
+    controller = "usb-ehci,id=usb" if media == BootMedia.USB2 else "qemu-xhci,id=usb"  # a USB 2 stick, or a USB 3 one
+    return ["-device", controller, "-drive", f"if=none,id=stick,format=raw,{file}",
+            "-device", "usb-storage,bus=usb.0,drive=stick,bootindex=0"]
 
 
 def _wait(look, expect: str | None, deadline: float, changed_from: tuple[str, str] | None = None) -> bool:
@@ -262,7 +301,7 @@ def _wait(look, expect: str | None, deadline: float, changed_from: tuple[str, st
         if expect is not None:
             if seen != changed_from and (expect in seen[0] or expect in seen[1]):
                 return True
-            if failure_line(seen[0]):
+            if failure_line(*seen):
                 return False
         elif seen != last:
             last, since = seen, now

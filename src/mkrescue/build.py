@@ -12,8 +12,9 @@ from typing import BinaryIO
 
 from mkrescue.check import check_image
 from mkrescue.errors import CheckFailed, WriteError, os_reason
-from mkrescue.layout import media_files
+from mkrescue.layout import esp_files, media_files
 from mkrescue.media import MediaFormat, usb
+from mkrescue.media.esp import esp_image, esp_params
 from mkrescue.media.floppy import choose_floppy, fitting_floppy, volume_id, write_floppy
 from mkrescue.media.iso import Emulation, HybridVolume, write_iso
 from mkrescue.outfile import pending
@@ -31,10 +32,17 @@ class BuildResult:
 Files = list[tuple[str, bytes]]
 
 
+_EFI_NOTE = " and an EFI System Partition with the CSM wrapper"
+
+
 def _write_usb(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> str:
+    efi = esp_files(spec) if spec.uefi_app else None
+    # --size is the FreeDOS disk, whole cylinders; the ESP (about 2 MiB) follows it.
     params = usb.disk_params(files, spec.disk_size, usb.free_room_for(spec.firmware.size))
-    usb.write_usb(out, files, params, VOLUME_LABEL, serial, spec.build_time)
-    return f"USB hard-disk image, {usb.disk_size(params) // usb.MIB} MiB, one FAT16 partition"
+    esp = (esp_params(efi, params.hidden_sectors + params.total_sectors), efi) if efi else None
+    usb.write_usb(out, files, params, VOLUME_LABEL, serial, spec.build_time, esp)
+    mib = usb.disk_size(params, esp[0] if esp else None) // usb.MIB
+    return f"USB hard-disk image, {mib} MiB, one FAT16 partition{_EFI_NOTE if efi else ''}"
 
 
 def _write_floppy(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> str:
@@ -47,13 +55,15 @@ def _write_iso(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> st
     """A CD that emulates a floppy when the files fit one, else a hard disk."""
     moment = spec.build_time
     hybrid_note = ", hybrid (also boots from a USB stick)" if spec.hybrid else ""
+    efi_image = esp_image(esp_files(spec), serial, moment) if spec.uefi_app else None
+    hybrid_note += ", EFI boot entry with the CSM wrapper" if efi_image else ""
     # An asked-for floppy size must be honoured, not quietly traded for hard-disk emulation.
     floppy = choose_floppy(files, spec.floppy_kib) if spec.floppy_kib else fitting_floppy(files, None)
     if floppy is not None:
         boot = io.BytesIO()
         write_floppy(boot, files, floppy, VOLUME_LABEL, serial, moment)
         hybrid = HybridVolume(0, floppy, serial) if spec.hybrid else None
-        write_iso(out, boot, Emulation.FLOPPY, files, VOLUME_LABEL, moment, hybrid)
+        write_iso(out, boot, Emulation.FLOPPY, files, VOLUME_LABEL, moment, hybrid, efi_image)
         return f"ISO 9660 + Joliet, El Torito floppy emulation of a {floppy.size // 1024} KiB floppy{hybrid_note}"
     # Too big for any floppy: the CD emulates a hard disk instead. It is read-only
     # there, so it needs no room for backups.
@@ -62,7 +72,7 @@ def _write_iso(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> st
     with tempfile.TemporaryFile(dir=spec.output.parent) as disk:
         usb.write_usb(disk, files, params, VOLUME_LABEL, serial, moment)
         hybrid = HybridVolume(params.hidden_sectors, params, serial) if spec.hybrid else None
-        write_iso(out, disk, Emulation.HARD_DISK, files, VOLUME_LABEL, moment, hybrid)
+        write_iso(out, disk, Emulation.HARD_DISK, files, VOLUME_LABEL, moment, hybrid, efi_image)
     return f"ISO 9660 + Joliet, El Torito hard-disk emulation of a {usb.disk_size(params) // usb.MIB} MiB disk{hybrid_note}"
 
 

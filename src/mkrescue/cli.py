@@ -103,6 +103,7 @@ def cli() -> None:
 @click.option("--boot-default", type=int, default=1, show_default=True, help="Boot menu entry started after the countdown: 1 normal, 2 clean, 3 DOS prompt.")
 @click.option("--boot-timeout", type=int, default=5, show_default=True, help="Seconds the boot menu waits for a key (0: start the default at once).")
 @click.option("--flasher-dir-a", is_flag=True, help="Map the flasher's folder to A: with SUBST, for flashers that expect to run from A:.")
+@click.option("--uefi-app", type=click.Path(path_type=Path), help="A CSM wrapper EFI application (e.g. CSMWrap's .efi) so USB images and CDs also boot UEFI-only PCs; experimental.")
 @click.option("--keyboard", metavar="LAYOUT", help="Keyboard layout on the medium, a FreeDOS KEYB id: us, uk, gr, fr, sg, sp, it, ... (all: `mkrescue keyboards`); default: the build machine's locale (LC_ALL, LC_CTYPE, LANG), else us.")
 @_debug_option
 def build_command(**values) -> None:
@@ -196,7 +197,8 @@ def check_command(image, as_json) -> None:
 
 @cli.command("boot-test")
 @click.argument("image", type=click.Path(path_type=Path))
-@click.option("--media", type=click.Choice([media.value for media in BootMedia]), help="How to attach the image; default: from its content (a USB image as a hard disk).")
+@click.option("--media", type=click.Choice([media.value for media in BootMedia]), help="How to attach the image (usb: a USB 3 stick, usb2: a USB 2 stick); default: from its content (a USB image as a hard disk).")
+@click.option("--firmware", type=click.Choice(["bios", "uefi"]), default="bios", show_default=True, help="The PC: a BIOS PC, or a UEFI-only PC (OVMF, no CSM; needs apt-get install ovmf).")
 @click.option("--expect", help="Text to wait for on the screen (or COM1); default: wait until the screen settles.")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait (for --expect, and for each --step).")
 @click.option("--keys", default="", help="QEMU key names to type once it is there, e.g. '1 y' or 'ret'.")
@@ -205,13 +207,13 @@ def check_command(image, as_json) -> None:
 @click.option("--screenshot", type=click.Path(path_type=Path), help="Also save the screen as a PNG.")
 @click.option("--force", is_flag=True, help="Replace an existing --screenshot file.")
 @_debug_option
-def boot_test_command(image, media, expect, timeout, keys, steps, screenshot, force) -> None:
+def boot_test_command(image, media, firmware, expect, timeout, keys, steps, screenshot, force) -> None:
     """Boot IMAGE in QEMU (headless) and print the screen the PC would show."""
     from mkrescue.boottest import boot, media_for, parse_step
 
     steps = [parse_step(step) for step in steps]
     result = boot(image, media or media_for(image), expect=expect, timeout=timeout, keys=keys.split(),
-                  screenshot=screenshot, force=force, steps=steps)
+                  screenshot=screenshot, force=force, steps=steps, firmware=firmware)
     say(result.screen.rstrip("\n"))
     if screenshot:
         click.echo(f"screenshot saved as {screenshot}", err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 
-from mkrescue import __version__
+from mkrescue import __version__, efiapp
 from mkrescue.errors import UsageError
 from mkrescue.menu import menu_context, menu_files
 from mkrescue.payload import EXECUTABLE_EXTENSIONS
@@ -81,6 +81,7 @@ def template_context(spec: RescueSpec) -> dict[str, object]:
         "ramdisk_kind": dos.ramdisk_kind,
         "licenses": [f.name for f in dos.licenses],
         "sources_listed": any(f.name == "SOURCES.TXT" for f in dos.licenses),
+        "uefi_app": spec.uefi_app,
         **menu_context(spec),
     }
 
@@ -104,3 +105,11 @@ def media_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
     in_folders.append((COPY_CHECKS, copy_checks(boot_files + in_folders)))
     # MANIFEST.TXT lists every other file, and is listed right after the boot files.
     return [*boot_files, (MANIFEST, manifest(boot_files + in_folders)), *in_folders]
+
+
+def esp_files(spec: RescueSpec) -> list[tuple[str, bytes]]:
+    """The files of the EFI System Partition: the CSM wrapper where UEFI firmware looks
+    for it, a note on what it is and its licence, and their SHA-256."""
+    context = template_context(spec)
+    files = [(efiapp.BOOT_PATH, spec.uefi_app.data), ("README.TXT", render("ESP.TXT", app=spec.uefi_app, **context))]
+    return [*files, (MANIFEST, manifest(files))]

@@ -20,10 +20,11 @@ DEVICE_BATCH_FILE = "DEVICE.BAT"
 # Our own small DOS programs (source in dosasm/, assembled by nasm; a test compares):
 # FreeDOS's COMMAND.COM has no REBOOT, a batch file cannot check the RAM disk's copies
 # against checksums nor test quietly whether a drive takes a file, and no SUBST is among
-# the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one); CHOICE takes only
-# the character a key types, which a keyboard layout changes (AZERTY's digit row), and
-# MENUKEY also takes the digit row's physical keys.
-DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM", "MENUKEY.COM")
+# the FreeDOS packages mkrescue downloads (--flasher-dir-a needs one).
+# XMSFREE: whether the RAM disk fits the XMS memory that is free; no FreeDOS tool tells a batch file.
+# MENUKEY: CHOICE takes only the character a key types, which a keyboard layout changes
+# (AZERTY's digit row); MENUKEY also takes the digit row's physical keys.
+DOS_PROGRAM_NAMES = ("REBOOT.COM", "CRCCHECK.COM", "WRTEST.COM", "MKSUBST.COM", "XMSFREE.COM", "MENUKEY.COM")
 # Those only some menus need: FreeCOM has no SET /P to read the device id (ASKDEV), and
 # nothing checks a backup's size, blankness and model before the flash (CHKBAK).
 DEVICE_PROGRAM = "ASKDEV.COM"
@@ -69,6 +70,8 @@ def menu_context(spec: RescueSpec) -> dict[str, object]:
         "probe_letters": [" ".join(["%MKBOOT%", *candidates[:12]]), " ".join(candidates[12:])],
         "ramdisk_kib": menu.ramdisk_kib,
         "ramdisk_mib": -(-menu.ramdisk_kib // 1024),
+        "ramdisk_least_kib": menu.ramdisk_least_kib,
+        "ramdisk_least_mib": -(-menu.ramdisk_least_kib // 1024),
         "identify": command(menu.identify_cmd),
         "backup": command(menu.backup_cmd),
         "flash": command(menu.flash_cmd),

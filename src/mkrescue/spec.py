@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from mkrescue.errors import KeyboardFilesMissing, MkrescueError, OutputError, UsageError, os_reason
+from mkrescue import efiapp
+from mkrescue.errors import InputFileError, KeyboardFilesMissing, MkrescueError, OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
 from mkrescue.freedos.catalogue import DEFAULT_RELEASE
 from mkrescue.freedos.dosdir import DosFiles
@@ -76,6 +77,7 @@ class BuildOptions:
     boot_default: int = 1
     boot_timeout: int = 5
     flasher_dir_a: bool = False
+    uefi_app: Path | None = None  # a CSM wrapper EFI application for UEFI-only PCs
     keyboard: str | None = None  # a KEYB layout id; None: the build machine's locale's, else US
 
 
@@ -89,6 +91,7 @@ class MenuSettings:
     flash_cmd: str | None = None
     backup_required: bool = True  # flash only after a backup in the same boot
     ramdisk_kib: int = MIN_RAMDISK_KIB
+    ramdisk_least_kib: int = MIN_RAMDISK_KIB  # what the files need, for a PC with less XMS free than ramdisk_kib
     boot_default: int = 1
     boot_timeout: int = 5  # seconds; 0 = start the default at once
     flasher_dir_a: bool = False  # SUBST the flasher's folder to A:
@@ -114,6 +117,7 @@ class RescueSpec:
     disk_size: int | None = None  # USB image size in bytes; None: fit the files plus room for backups
     hybrid: bool = True  # an ISO also boots when written raw to a USB stick
     menu: MenuSettings = MenuSettings()
+    uefi_app: PayloadFile | None = None  # a CSM wrapper for UEFI-only PCs, booted from an EFI System Partition
     force: bool = False  # replace an existing output
 
     @property
@@ -213,11 +217,18 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[tuple[str, ...]], Dos
         raise UsageError("--size sets the size of a USB image; a CD or floppy image is as big as its files need")
     if options.floppy_size is not None and fmt == MediaFormat.USB:
         raise UsageError("--floppy-size is for floppy and CD images; a USB image takes --size")
+    if options.uefi_app is not None and fmt == MediaFormat.FLOPPY:
+        raise UsageError("--uefi-app is for USB images and CDs: UEFI-only PCs cannot boot a floppy; build -o rescue.usb.img or rescue.iso")
     check_output(options.output, options.force)
     disk_size, warnings = _disk_size(options.disk_size)
     inputs = [(options.flasher, "flasher"), (options.firmware, "firmware"),
               *((path, "--add file") for path in options.extras), *((path, "--driver") for path in options.drivers)]
+    if options.uefi_app is not None:
+        inputs.append((options.uefi_app, "--uefi-app"))
     check_not_an_input(options.output, inputs)
+    app = read_uefi_app(options.uefi_app) if options.uefi_app is not None else None
+    if app is not None and disk_size is not None:
+        warnings.append("--uefi-app: the EFI System Partition (about 2 MiB) comes after the --size disk, on top of it")
     taken: set[str] = set()
     flasher = _payload_file(options.flasher, "flasher", taken, warnings)
     firmware = _payload_file(options.firmware, "firmware", taken, warnings)
@@ -249,7 +260,23 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[tuple[str, ...]], Dos
         hybrid=options.hybrid,
         menu=menu,
         force=options.force,
+        uefi_app=app,
     )
+
+
+def read_uefi_app(path: Path) -> PayloadFile:
+    """The CSM wrapper, refused in one line unless it is an x86-64 EFI application."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_input says what is wrong with the path
+    if size > efiapp.MAX_SIZE:  # checked before reading: a wrong path may name a huge file
+        raise InputFileError(f"--uefi-app {path} has {size} bytes, more than an EFI boot application needs: give the CSM wrapper's .efi file")
+    data = read_input(path, "--uefi-app")
+    why = efiapp.problem(data)
+    if why:
+        raise InputFileError(f"--uefi-app {path} is not an x86-64 EFI application ({why}): give the CSM wrapper's .efi file, e.g. CSMWrap's")
+    return PayloadFile(path, efiapp.BOOT_NAME, data)
 
 
 def _dos_with_keyboard(obtain_dos: Callable[[tuple[str, ...]], DosFiles],
@@ -351,11 +378,13 @@ def _menu_settings(options: BuildOptions, expect_model: str | None, flasher: Pay
     if not 0 <= options.boot_timeout <= MAX_BOOT_TIMEOUT:
         raise UsageError(f"--boot-timeout {options.boot_timeout} is out of range: give 0 to {MAX_BOOT_TIMEOUT} seconds")
     ramdisk_kib = _ramdisk_kib(options.ramdisk_size, payload, firmware, dos)
+    least = -(-ramdisk_needs_kib(payload, firmware, dos) // 1024) * 1024  # for a PC with less XMS free
     if dos.ramdisk_kind is None:
         notes.append("no RAM disk driver in the FreeDOS files: the menu will run from the boot medium, which must stay in the drive")
     settings = MenuSettings(
         profile=chosen.name, identify_cmd=commands["identify"], backup_cmd=commands["backup"], flash_cmd=commands["flash"],
-        backup_required=options.backup_required, ramdisk_kib=ramdisk_kib, boot_default=options.boot_default,
+        backup_required=options.backup_required, ramdisk_kib=ramdisk_kib, ramdisk_least_kib=least,
+        boot_default=options.boot_default,
         boot_timeout=options.boot_timeout, flasher_dir_a=options.flasher_dir_a or chosen.flasher_dir_a,
         expect_model=expect_model, device_hint=device_hint, backup_model=backup_model, no_backup_reason=no_backup_reason,
         keyboard=keyboard,

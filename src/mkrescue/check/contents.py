@@ -31,7 +31,7 @@ NOT_EXAMINED = "<not examined>"  # a wildcard the budget left unmatched
 
 def check_contents(volume: FatVolume, findings: Findings) -> None:
     _check_required(volume, findings)
-    _check_manifest(volume, findings)
+    check_manifest(volume, findings)
     _check_references(volume, findings)
 
 
@@ -78,7 +78,7 @@ def _read_text(volume: FatVolume, node: Node, findings: Findings) -> str | None:
         return None
 
 
-def _check_manifest(volume: FatVolume, findings: Findings) -> None:
+def check_manifest(volume: FatVolume, findings: Findings) -> None:
     node = volume.files.get(MANIFEST)
     if node is None:
         findings.warning("manifest.absent", "no MANIFEST.TXT: file contents cannot be verified")

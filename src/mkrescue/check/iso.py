@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from mkrescue.check.bpb import SECTOR, Expect
-from mkrescue.check.disk import check_disk, check_volume
-from mkrescue.check.mbr import check_mbr, check_type, looks_like_mbr
+from mkrescue.check.disk import check_disk, check_esps, check_volume
+from mkrescue.check.esp import PLATFORM_EFI
+from mkrescue.check.mbr import check_mbr, check_type, looks_like_mbr, partitions
 from mkrescue.check.region import MAX_READ, CheckError, Malformed, Region
 from mkrescue.check.report import Findings
 
@@ -23,6 +24,7 @@ STANDARD_ID = b"CD001"
 EL_TORITO_ID = b"EL TORITO SPECIFICATION"
 BOOT_RECORD, PRIMARY, TERMINATOR = 0, 1, 255
 BOOTABLE = 0x88
+SECTION_HEADER, LAST_SECTION_HEADER = 0x90, 0x91
 PLATFORM_X86 = 0
 NO_EMULATION, HARD_DISK = 0, 4
 FLOPPY_MEDIA = {1: (2400, "1.2 MB"), 2: (2880, "1.44 MB"), 3: (5760, "2.88 MB")}  # media type -> sectors
@@ -105,7 +107,9 @@ def check_iso(fp: BinaryIO, size: int, findings: Findings) -> str:
     boot = _check_catalog(image, catalog_lba, min(size, volume_bytes) // ISO_SECTOR, findings)
     if boot is None:
         return "ISO 9660 image, unusable El Torito catalogue"
-    return f"ISO 9660 image, El Torito {boot.described}{_check_hybrid(image, boot.volume, findings)}"
+    efi_start = _check_efi_entries(image, catalog_lba, min(size, volume_bytes) // ISO_SECTOR, findings)
+    efi = ", EFI boot entry" if efi_start is not None else ""
+    return f"ISO 9660 image, El Torito {boot.described}{efi}{_check_hybrid(image, boot.volume, findings, efi_start)}"
 
 
 def _descriptors(image: Region, findings: Findings) -> tuple[PrimaryVolume | None, int | None]:
@@ -321,9 +325,45 @@ def _check_boot_image(image: Region, entry: InitialEntry, sectors: int, findings
     return None
 
 
-def _check_hybrid(image: Region, volume: _BootVolume | None, findings: Findings) -> str:
+def _check_efi_entries(image: Region, lba: int, sectors: int, findings: Findings) -> int | None:
+    """The section entries after the initial one: for platform EF (UEFI), the image must
+    be an EFI System Partition (a FAT volume with the CSM wrapper). Returns the first
+    such image's 512-byte sector in the ISO, or None when there is none."""
+    try:
+        raw = image.read(lba * ISO_SECTOR, ISO_SECTOR)  # our catalogues take 3 of its 64 entries
+    except CheckError:
+        return None  # the catalogue's own check has said so
+    entries = findings.scoped("El Torito EFI entry")
+    first = None
+    offset = 64
+    while offset + 32 <= ISO_SECTOR and raw[offset] in (SECTION_HEADER, LAST_SECTION_HEADER):
+        last, platform, count = raw[offset] == LAST_SECTION_HEADER, raw[offset + 1], struct.unpack_from("<H", raw, offset + 2)[0]
+        offset += 32
+        for _ in range(count):
+            if offset + 32 > ISO_SECTOR:
+                break
+            entry = InitialEntry.parse(raw[offset : offset + 32])
+            offset += 32
+            if platform != PLATFORM_EFI:
+                continue
+            if entry.indicator != BOOTABLE or entry.media != NO_EMULATION or entry.load_rba >= sectors:
+                entries.error("eltorito.efi-entry", f"indicator {entry.indicator:#04x}, media type {entry.media}, image at sector "
+                              f"{entry.load_rba}: UEFI needs a bootable no-emulation entry inside the image")
+                continue
+            entries.ok("eltorito.efi-entry", f"UEFI, bootable, no emulation, image at sector {entry.load_rba}, {entry.sector_count} sectors of 512 bytes")
+            length = entry.sector_count * SECTOR
+            check_volume(image.window(entry.load_rba * ISO_SECTOR, length), entries, Expect(hard_disk=True), esp=True)
+            if first is None:
+                first = entry.load_rba * (ISO_SECTOR // SECTOR)
+        if last:
+            break
+    return first
+
+
+def _check_hybrid(image: Region, volume: _BootVolume | None, findings: Findings, efi_start: int | None = None) -> str:
     """An MBR in the system area (the first 32 KiB) makes the ISO boot from a USB stick;
-    ours points at the FAT volume the El Torito entry boots. Returns ", hybrid" or ""."""
+    ours points at the FAT volume the El Torito entry boots, and at the El Torito EFI
+    image as an EFI System Partition when there is one. Returns ", hybrid" or ""."""
     sector = image.read(0, SECTOR)
     hybrid = findings.scoped("hybrid MBR")
     if not any(sector):
@@ -333,6 +373,10 @@ def _check_hybrid(image: Region, volume: _BootVolume | None, findings: Findings)
         hybrid.warning("hybrid.no-table", "the system area holds data but no partition table")
         return ""
     partition = check_mbr(sector, hybrid, image.length // SECTOR)
+    for number in check_esps(image, sector, hybrid, skip_start=efi_start):
+        p = partitions(sector)[number - 1]
+        if p.start == efi_start:
+            hybrid.ok("hybrid.same-esp", f"partition {number} is the El Torito EFI image (sector {p.start})")
     if partition is None:
         return ", hybrid (damaged)"
     if volume is not None and partition.start == volume.start:

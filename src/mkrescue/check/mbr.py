@@ -17,6 +17,7 @@ FAT12_TYPES = {0x01}
 FAT16_SMALL_TYPES = {0x04, 0x06, 0x0E}  # below 65536 sectors type 04 is the classic one
 FAT16_TYPES = {0x06, 0x0E}
 EXTENDED_TYPES = {0x05, 0x0F, 0x85}
+ESP_TYPE = 0xEF  # EFI System Partition: the CSM wrapper's, for UEFI-only PCs
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,9 @@ def check_mbr(sector: bytes, findings: Findings, image_sectors: int) -> Partitio
         findings.error("mbr.no-active", "no partition is marked active: a BIOS boots none of them")
     elif len(active) > 1:
         findings.error("mbr.several-active", f"partitions {', '.join(str(p.number) for p in active)} are all marked active: a BIOS boots only one")
-    if len(used) > 1:
-        findings.warning("mbr.several", f"{len(used)} partitions; mkrescue writes one")
+    dos = [p for p in used if p.type != ESP_TYPE]
+    if len(dos) > 1:
+        findings.warning("mbr.several", f"{len(dos)} partitions besides EFI System Partitions; mkrescue writes one")
     for p in used:
         _check_extent(p, findings, image_sectors)
     for a, b in ((a, b) for i, a in enumerate(used) for b in used[i + 1 :]):

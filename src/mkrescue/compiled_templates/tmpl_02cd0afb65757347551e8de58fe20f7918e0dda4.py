@@ -14,6 +14,7 @@ def root(context, missing=missing):
     l_0_expect_model = resolve('expect_model')
     l_0_extras = resolve('extras')
     l_0_drivers = resolve('drivers')
+    l_0_uefi_app = resolve('uefi_app')
     l_0_boot_timeout = resolve('boot_timeout')
     l_0_boot_default = resolve('boot_default')
     l_0_keyboard = resolve('keyboard')
@@ -63,7 +64,11 @@ def root(context, missing=missing):
         yield str(l_1_driver)
         yield '\n'
     l_1_driver = missing
-    yield '\nMANIFEST.TXT lists the SHA-256 of every file on this disk.\n\nStarting\n--------\nThe PC must boot in legacy (BIOS, CSM) mode: DOS cannot start under UEFI.\nFreeDOS first asks how to start ('
+    yield '\nMANIFEST.TXT lists the SHA-256 of every file on this disk.\n\nStarting\n--------\nThe PC must boot in legacy (BIOS, CSM) mode: DOS cannot start under UEFI.\n'
+    if (undefined(name='uefi_app') if l_0_uefi_app is missing else l_0_uefi_app):
+        pass
+        yield "A PC without CSM can start it through the CSM wrapper on the disk's EFI\nSystem Partition (experimental; see README.TXT there).\n"
+    yield 'FreeDOS first asks how to start ('
     yield str((undefined(name='boot_timeout') if l_0_boot_timeout is missing else l_0_boot_timeout))
     yield ' seconds, then choice '
     yield str((undefined(name='boot_default') if l_0_boot_default is missing else l_0_boot_default))
@@ -121,4 +126,4 @@ def root(context, missing=missing):
     yield 'The boot sector, the menu (AUTOEXEC.BAT, \\FREEDOS\\MENU.BAT, WRITABLE.BAT)\nand \\FREEDOS\\REBOOT.COM, CRCCHECK.COM, WRTEST.COM, MKSUBST.COM and MENUKEY.COM\nwere written by mkrescue; they are not part of FreeDOS.\n'
 
 blocks = {}
-debug_info = '4=31&10=35&11=39&12=43&13=45&14=48&16=50&17=54&19=59&20=63&28=67&39=71&50=76&51=82&56=86&57=89&62=92&63=94&64=96&65=98&67=100&76=104&77=107&78=111&86=118'
+debug_info = '4=32&10=36&11=40&12=44&13=46&14=49&16=51&17=55&19=60&20=64&28=68&32=72&43=76&54=81&55=87&60=91&61=94&66=97&67=99&68=101&69=103&71=105&80=109&81=112&82=116&90=123'

@@ -13,8 +13,10 @@ def root(context, missing=missing):
     l_0_builtin_codepage = resolve('builtin_codepage')
     l_0_ramdisk_kind = resolve('ramdisk_kind')
     l_0_ramdisk_kib = resolve('ramdisk_kib')
-    l_0_ladder = resolve('ladder')
     l_0_ramdisk_mib = resolve('ramdisk_mib')
+    l_0_ramdisk_least_kib = resolve('ramdisk_least_kib')
+    l_0_ramdisk_least_mib = resolve('ramdisk_least_mib')
+    l_0_ladder = resolve('ladder')
     l_0_copy_and_check = missing
     pass
     def macro(l_1_home, l_1_shell_to, l_1_bad):
@@ -86,11 +88,24 @@ def root(context, missing=missing):
         yield str(environment.getattr((undefined(name='keyboard') if l_0_keyboard is missing else l_0_keyboard), 'label'))
         yield ' keyboard layout could not be loaded: the keyboard is US.\nPAUSE\n:KEYBDONE\n'
     yield 'IF "%CONFIG%"=="3" GOTO PROMPT\nIF "%CONFIG%"=="2" GOTO CLEAN\nREM The kernel also offers choice 0, which loads no driver: a clean start too.\nIF "%CONFIG%"=="0" GOTO CLEAN\nREM Choice 1, and any start without the boot menu (no %CONFIG%), is the normal one.\nSET MKMODE=normal\n'
+    if (undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind):
+        pass
+        yield "REM The RAM disk must fit the XMS memory that is really free (a UEFI PC's CSM wrapper\nREM may leave DOS a few MB): the size asked for, else what the files need, else none.\nREM XMSFREE says which, and why when it is not the first.\nSET MKRAMK="
+        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
+        yield '\nSET MKRAMM='
+        yield str((undefined(name='ramdisk_mib') if l_0_ramdisk_mib is missing else l_0_ramdisk_mib))
+        yield '\nXMSFREE '
+        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
+        yield ' '
+        yield str((undefined(name='ramdisk_least_kib') if l_0_ramdisk_least_kib is missing else l_0_ramdisk_least_kib))
+        yield '\nIF ERRORLEVEL 2 GOTO NORAM\nIF ERRORLEVEL 1 SET MKRAMK='
+        yield str((undefined(name='ramdisk_least_kib') if l_0_ramdisk_least_kib is missing else l_0_ramdisk_least_kib))
+        yield '\nIF ERRORLEVEL 1 SET MKRAMM='
+        yield str((undefined(name='ramdisk_least_mib') if l_0_ramdisk_least_mib is missing else l_0_ramdisk_least_mib))
+        yield '\n'
     if ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'SHSURDRV'):
         pass
-        yield 'REM SHSURDRV returns the letter it gave the RAM disk as its exit code (1 = A:);\nREM 0 and 255 mean no RAM disk. The ladder climbs, as IF ERRORLEVEL n means n or more.\nSHSURDRV /QQ /D:'
-        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-        yield 'K\nIF ERRORLEVEL 27 GOTO NORAM\n'
+        yield 'REM SHSURDRV returns the letter it gave the RAM disk as its exit code (1 = A:);\nREM 0 and 255 mean no RAM disk. The ladder climbs, as IF ERRORLEVEL n means n or more.\nSHSURDRV /QQ /D:%MKRAMK%K\nIF ERRORLEVEL 27 GOTO NORAM\n'
         for (l_1_number, l_1_letter) in (undefined(name='ladder') if l_0_ladder is missing else l_0_ladder):
             _loop_vars = {}
             pass
@@ -102,9 +117,7 @@ def root(context, missing=missing):
         l_1_number = l_1_letter = missing
     elif ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'SRDISK'):
         pass
-        yield 'REM SRDXMS.SYS was loaded by FDCONFIG.SYS; SRDISK sizes it and with /E names its\nREM letter in SRDISK1.\nSET SRDISK1=\nSRDISK '
-        yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-        yield ' /E\nIF NOT "%SRDISK1%"=="" SET MKRAM=%SRDISK1%:\n'
+        yield 'REM SRDXMS.SYS was loaded by FDCONFIG.SYS; SRDISK sizes it and with /E names its\nREM letter in SRDISK1.\nSET SRDISK1=\nSRDISK %MKRAMK% /E\nIF NOT "%SRDISK1%"=="" SET MKRAM=%SRDISK1%:\n'
     elif ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) in ('RDISK', 'XMSDSK')):
         pass
         yield 'REM '
@@ -112,14 +125,10 @@ def root(context, missing=missing):
         yield ' takes the letter it is given: the first one no drive uses. The\nREM RAM disk counts only when a file can be written to it.\nCALL %MKBOOT%\\FREEDOS\\WRITABLE.BAT FREE\nIF "%MKTRY%"=="" GOTO NORAM\n'
         if ((undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind) == 'RDISK'):
             pass
-            yield 'RDISK /S'
-            yield str((undefined(name='ramdisk_mib') if l_0_ramdisk_mib is missing else l_0_ramdisk_mib))
-            yield ' /:%MKTRY%\n'
+            yield 'RDISK /S%MKRAMM% /:%MKTRY%\n'
         else:
             pass
-            yield 'XMSDSK '
-            yield str((undefined(name='ramdisk_kib') if l_0_ramdisk_kib is missing else l_0_ramdisk_kib))
-            yield ' %MKTRY%: /Y /T\n'
+            yield 'XMSDSK %MKRAMK% %MKTRY%: /Y /T\n'
         yield 'WRTEST %MKTRY%:\nIF NOT ERRORLEVEL 1 SET MKRAM=%MKTRY%:\n'
     if (undefined(name='ramdisk_kind') if l_0_ramdisk_kind is missing else l_0_ramdisk_kind):
         pass
@@ -134,4 +143,4 @@ def root(context, missing=missing):
     yield 'SET MKHOME=%MKDST%\\MKRESCUE\nSET MKWDRV=%MKDST%\nSET COMSPEC=%MKDST%\\MKRESCUE\\COMMAND.COM\nSET PATH=%MKDST%\\MKRESCUE\\FREEDOS;%MKDST%\\MKRESCUE\\FLASH\nSET TEMP=%MKDST%\\MKRESCUE\nSET MKWHY=Clean start, running from %MKDST%\\MKRESCUE: the boot disk is no longer needed.\nGOTO START\n:CLEANBAD\nSET MKWHY=Clean start: the copy on %MKDST% was bad; running from the boot disk: leave it in.\nGOTO START\n:CLEANRO\nSET MKWHY=Clean start, running from the read-only boot disk: leave it in the drive.\nGOTO START\n:CLEANHOME\nSET MKWHY=Clean start (no memory manager, no RAM disk), running from the boot disk.\nSET TEMP=%MKBOOT%\\\n\n:START\nSET MKWORK=%MKHOME%\\FLASH\n:MENU\nREM The menu runs from MKHOME (the RAM disk when there is one) without CALL, so DOS\nREM never reads this file from the boot disk again.\n%MKHOME%\\FREEDOS\\MENU.BAT\n\n:PROMPT\nSET MKMODE=prompt\nSET MKWORK=%MKBOOT%\\FLASH\nSET MKWHY=DOS prompt start: running from the boot disk; leave it in.\nSET TEMP=%MKBOOT%\\\nECHO.\nECHO FreeDOS is ready. The flasher and the firmware are in %MKBOOT%\\FLASH.\nECHO Type MENU for the flash menu.\nGOTO END\n\n:NOBOOT\nECHO mkrescue: cannot tell which drive this disk booted from (the current directory\nECHO is "%CD%"). The files are in \\FREEDOS and \\FLASH of the boot drive.\n:END\n'
 
 blocks = {}
-debug_info = '3=20&4=31&5=33&6=35&7=37&8=39&9=41&10=45&13=52&19=54&33=56&34=59&38=64&39=66&40=69&42=71&44=75&48=78&50=84&53=86&63=89&66=92&68=94&69=98&71=103&75=106&77=108&78=111&82=113&83=116&85=121&90=124&95=127&130=133'
+debug_info = '3=22&4=33&5=35&6=37&7=39&8=41&9=43&10=47&13=54&19=56&33=58&34=61&38=66&39=68&40=71&42=73&44=77&48=80&50=86&53=88&63=91&67=94&68=96&69=98&71=102&72=104&74=106&79=109&80=113&82=118&88=121&89=124&93=126&101=133&106=136&141=142'

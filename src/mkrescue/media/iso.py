@@ -19,6 +19,7 @@ from mkrescue.media.usb import partition_table
 
 BOOT_IMAGE = "/BOOT.IMG;1"
 BOOT_CATALOG = "/BOOT.CAT;1"
+EFI_IMAGE = "/EFIBOOT.IMG;1"
 ISO_SECTOR = 2048
 
 
@@ -90,14 +91,19 @@ class HybridVolume:
 
 
 def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: Emulation, files: list[tuple[str, bytes]],
-              volume_label: str, moment: datetime, hybrid: HybridVolume | None = None) -> None:
+              volume_label: str, moment: datetime, hybrid: HybridVolume | None = None,
+              efi_image: BinaryIO | None = None) -> None:
     """An ISO whose El Torito entry boots `boot_image` (a floppy or a hard-disk image, as
     `emulation` says), and which also shows every file of the medium to any OS that mounts it.
 
     With `hybrid`, the ISO's system area (its first 32 KiB, unused by ISO 9660 and by CD
     boot) gets our MBR with one partition pointing at the FAT volume inside the boot
     image, so the same file boots when written raw to a USB stick. Our MBR hands the
-    partition's real start to our boot sector, whose BPB counts from the boot image."""
+    partition's real start to our boot sector, whose BPB counts from the boot image.
+
+    With `efi_image` (an EFI System Partition's FAT volume), a second El Torito entry,
+    for platform EF (UEFI), boots it; in a hybrid ISO the MBR's partition 2 (type EF)
+    points at it too, for UEFI firmware that boots the ISO written to a stick."""
     import pycdlib  # imported here: it is only needed for ISO output and costs start-up time
 
     with _frozen_clock(moment):
@@ -114,6 +120,10 @@ def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: Emulation, files: 
         boot_size = boot_image.seek(0, io.SEEK_END)
         boot_image.seek(0)
         iso.add_fp(boot_image, boot_size, BOOT_IMAGE, joliet_path="/BOOT.IMG")
+        if efi_image is not None:
+            efi_size = efi_image.seek(0, io.SEEK_END)
+            efi_image.seek(0)
+            iso.add_fp(efi_image, efi_size, EFI_IMAGE, joliet_path="/EFIBOOT.IMG")
         # pycdlib compares the partition geometry with the image size rounded up to a CD
         # sector, and warns whenever the disk is not a whole number of CD sectors: noise.
         pycdlib_log = logging.getLogger("pycdlib")
@@ -121,12 +131,17 @@ def write_iso(out: BinaryIO, boot_image: BinaryIO, emulation: Emulation, files: 
         pycdlib_log.setLevel(logging.ERROR)
         try:
             iso.add_eltorito(BOOT_IMAGE, bootcatfile=BOOT_CATALOG, joliet_bootcatfile="/BOOT.CAT", media_name=emulation)
+            if efi_image is not None:
+                # A section of its own, platform EF; the BIOS entry stays the initial one.
+                iso.add_eltorito(EFI_IMAGE, efi=True, media_name="noemul")
         finally:
             pycdlib_log.setLevel(level)
         iso.write_fp(out)
+        to_512 = ISO_SECTOR // SECTOR
         extent = iso.get_record(iso_path=BOOT_IMAGE).extent_location()
+        esp = (iso.get_record(iso_path=EFI_IMAGE).extent_location() * to_512, efi_size // SECTOR) if efi_image else None
         iso.close()
     if hybrid is not None:
-        start = extent * (ISO_SECTOR // SECTOR) + hybrid.start
+        start = extent * to_512 + hybrid.start
         out.seek(0)
-        out.write(bootcode.mbr(partition_table(start, hybrid.params), hybrid.disk_signature))
+        out.write(bootcode.mbr(partition_table(start, hybrid.params, esp), hybrid.disk_signature))

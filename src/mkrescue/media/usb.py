@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from mkrescue import bootcode
 from mkrescue.errors import MediumFullError
+from mkrescue.media.esp import PARTITION_TYPE_ESP, write_esp
 from mkrescue.fat import FAT16_MAX_CLUSTERS, SECTOR, FatParams, extend, fat16_params, required_clusters, write_volume
 
 HEADS = 255
@@ -86,22 +87,33 @@ def partition_type(params: FatParams) -> int:
     return PARTITION_TYPE_FAT16_SMALL if params.total_sectors < 65536 else PARTITION_TYPE_FAT16
 
 
-def partition_table(start: int, params: FatParams) -> bytes:
-    """The four entries of an MBR whose only, active partition is the volume at `start`."""
-    end = start + params.total_sectors - 1
-    entry = bytes((0x80,)) + _chs(start) + bytes((partition_type(params),)) + _chs(end) + struct.pack("<II", start, params.total_sectors)
-    return entry + bytes(48)
+def _entry(status: int, kind: int, start: int, sectors: int) -> bytes:
+    return bytes((status,)) + _chs(start) + bytes((kind,)) + _chs(start + sectors - 1) + struct.pack("<II", start, sectors)
 
 
-def disk_size(params: FatParams) -> int:
-    return (params.hidden_sectors + params.total_sectors) * SECTOR
+def partition_table(start: int, params: FatParams, esp: tuple[int, int] | None = None) -> bytes:
+    """The four entries of an MBR whose active partition 1 is the volume at `start`;
+    with `esp` (start, sectors), partition 2 is an EFI System Partition there."""
+    table = _entry(0x80, partition_type(params), start, params.total_sectors)
+    if esp is not None:
+        table += _entry(0x00, PARTITION_TYPE_ESP, *esp)
+    return table.ljust(64, b"\0")
+
+
+def disk_size(params: FatParams, esp: FatParams | None = None) -> int:
+    return (params.hidden_sectors + params.total_sectors) * SECTOR + (esp.size if esp else 0)
 
 
 def write_usb(out: BinaryIO, files: list[tuple[str, bytes]], params: FatParams, label: str, serial: int,
-              moment: datetime) -> None:
+              moment: datetime, esp: tuple[FatParams, list[tuple[str, bytes]]] | None = None) -> None:
     """Write the whole disk; the unused space stays sparse in the file. `serial` is both the
-    volume's serial number and the disk signature."""
-    extend(out, disk_size(params))
+    volume's serial number and the disk signature. With `esp` (its parameters and files),
+    an EFI System Partition follows the FreeDOS partition, which stays as it is."""
+    esp_params = esp[0] if esp else None
+    extend(out, disk_size(params, esp_params))
     out.seek(0)
-    out.write(bootcode.mbr(partition_table(params.hidden_sectors, params), serial))
+    esp_extent = (esp_params.hidden_sectors, esp_params.total_sectors) if esp_params else None
+    out.write(bootcode.mbr(partition_table(params.hidden_sectors, params, esp_extent), serial))
     write_volume(out, params.hidden_sectors * SECTOR, params, files, label, serial, moment)
+    if esp is not None:
+        write_esp(out, esp_params.hidden_sectors * SECTOR, esp_params, esp[1], serial, moment)

@@ -84,7 +84,7 @@ def test_more_files_than_the_ram_disk_check_takes_is_one_line_and_no_file(tmp_pa
     result = run(*build_args(user_files, dos_dir, out), *extras)
     assert result.returncode == 2 and not out.exists()
     assert error_lines(result.stderr) == [
-        "mkrescue: error: 713 files are too many for the rescue disk to check its RAM disk copy: "
+        "mkrescue: error: 714 files are too many for the rescue disk to check its RAM disk copy: "
         "put the --add files into fewer files (a ZIP, for example)"]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from build_fixtures import build_with_stub_kernel, dos_dir, user_files  # noqa: F401  (fixtures)
+from build_fixtures import build_with_stub_kernel
 from build_fixtures import run_mkrescue as run
 from conftest import FIXTURES
 from judges import fsck_fat, iso_file, need, read_fat_files
@@ -124,6 +124,27 @@ def test_usb_image_keeps_partition_1_and_adds_an_esp(tmp_path, user_files, dos_d
     assert b"\\EFI\\BOOT\\BOOTX64.EFI" in esp["MANIFEST.TXT"]
     dos = read_fat_files(with_esp, p1["start"] * SECTOR)
     assert b"EFI" in dos["README.TXT"] and "KERNEL.SYS" in dos
+
+
+@pytest.mark.parametrize("size", ["64M", "18M"])
+def test_size_holds_the_esp_too_so_the_image_never_exceeds_it(tmp_path, user_files, dos_dir, efi_stub, size):
+    out = tmp_path / "rescue.usb.img"
+    result = run(*build_args(user_files, dos_dir, out, "--uefi-app", efi_stub, "--size", size))
+    assert result.returncode == 0, result.stderr
+    asked = int(size[:-1]) * 1024 * 1024
+    p1, p2 = partitions(out)
+    assert out.stat().st_size == (p2["start"] + p2["size"]) * SECTOR <= asked
+    assert asked - out.stat().st_size < 255 * 63 * SECTOR  # less than one cylinder is left over
+    assert p1["size"] + p1["start"] == p2["start"] and (p1["start"] + p1["size"]) % (255 * 63) == 0
+    assert check_image(out).ok and "holds the EFI System Partition" in result.stderr
+
+
+def test_size_too_small_for_both_partitions_is_one_line_and_no_file(tmp_path, user_files, dos_dir, efi_stub):
+    out = tmp_path / "rescue.usb.img"
+    result = run(*build_args(user_files, dos_dir, out, "--uefi-app", efi_stub, "--size", "17M"))
+    assert result.returncode == 1 and not out.exists()
+    assert error_lines(result.stderr) == ["mkrescue: error: the FreeDOS partition would get 14.9 MiB, less than"
+                                          " the 15.7 MiB it needs: choose a bigger image size"]
 
 
 def test_check_passes_the_esp_and_finds_a_damaged_app(tmp_path, user_files, dos_dir, efi_stub):

@@ -37,8 +37,12 @@ _EFI_NOTE = " and an EFI System Partition with the CSM wrapper"
 
 def _write_usb(spec: RescueSpec, out: BinaryIO, files: Files, serial: int) -> str:
     efi = esp_files(spec) if spec.uefi_app else None
-    # --size is the FreeDOS disk, whole cylinders; the ESP (about 2 MiB) follows it.
-    params = usb.disk_params(files, spec.disk_size, usb.free_room_for(spec.firmware.size))
+    # --size is the whole disk: the FreeDOS partition gets the whole cylinders that the ESP
+    # (about 2 MiB, after it) leaves, so the image never exceeds the stick it was sized for.
+    room = spec.disk_size
+    if efi and room is not None:
+        room -= esp_params(efi, 0).size
+    params = usb.disk_params(files, room, usb.free_room_for(spec.firmware.size))
     esp = (esp_params(efi, params.hidden_sectors + params.total_sectors), efi) if efi else None
     usb.write_usb(out, files, params, VOLUME_LABEL, serial, spec.build_time, esp)
     mib = usb.disk_size(params, esp[0] if esp else None) // usb.MIB

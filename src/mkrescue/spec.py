@@ -220,15 +220,13 @@ def make_spec(options: BuildOptions, obtain_dos: Callable[[tuple[str, ...]], Dos
     if options.uefi_app is not None and fmt == MediaFormat.FLOPPY:
         raise UsageError("--uefi-app is for USB images and CDs: UEFI-only PCs cannot boot a floppy; build -o rescue.usb.img or rescue.iso")
     check_output(options.output, options.force)
-    disk_size, warnings = _disk_size(options.disk_size)
+    disk_size, warnings = _disk_size(options.disk_size, with_esp=options.uefi_app is not None)
     inputs = [(options.flasher, "flasher"), (options.firmware, "firmware"),
               *((path, "--add file") for path in options.extras), *((path, "--driver") for path in options.drivers)]
     if options.uefi_app is not None:
         inputs.append((options.uefi_app, "--uefi-app"))
     check_not_an_input(options.output, inputs)
     app = read_uefi_app(options.uefi_app) if options.uefi_app is not None else None
-    if app is not None and disk_size is not None:
-        warnings.append("--uefi-app: the EFI System Partition (about 2 MiB) comes after the --size disk, on top of it")
     taken: set[str] = set()
     flasher = _payload_file(options.flasher, "flasher", taken, warnings)
     firmware = _payload_file(options.firmware, "firmware", taken, warnings)
@@ -307,8 +305,10 @@ def _dos_with_keyboard(obtain_dos: Callable[[tuple[str, ...]], DosFiles],
                                  f" --keyboard {US} for the US keyboard"]
 
 
-def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
-    """--size in bytes, rounded down to whole cylinders (never more than asked), with a note when rounded."""
+def _disk_size(text: str | None, with_esp: bool) -> tuple[int | None, list[str]]:
+    """--size in bytes, rounded down to whole cylinders (never more than asked), with a note when rounded.
+    With an EFI System Partition the size stays as asked: the build gives the FreeDOS partition
+    the whole cylinders that the ESP leaves of it."""
     if text is None:
         return None, []
     asked = parse_size(text, "--size")
@@ -321,6 +321,9 @@ def _disk_size(text: str | None) -> tuple[int | None, list[str]]:
         largest = usb.MAX_CYLINDERS * usb.CYLINDER * SECTOR / usb.MIB
         raise UsageError(f"--size {text} is more than a FAT16 USB image can be ({largest:.1f} MiB at most):"
                          " choose a smaller size")
+    if with_esp:
+        return asked, [f"--size {text} holds the EFI System Partition (about 2 MiB) too: the FreeDOS partition gets"
+                       " the whole cylinders it leaves"]
     size = cylinders * usb.CYLINDER * SECTOR
     if size == asked:
         return size, []

@@ -49,7 +49,10 @@ def disk_params(files: list[tuple[str, bytes]], size: int | None, free_room: int
     if size is not None:
         cylinders = whole_cylinders(size)
         if not MIN_CYLINDERS <= cylinders <= MAX_CYLINDERS:
-            raise ValueError(f"a {size}-byte disk is no FAT16 USB image mkrescue makes")  # the spec checks --size first
+            # The spec refuses such a --size; what an EFI System Partition leaves of one can get here.
+            smallest = MIN_CYLINDERS * CYLINDER * SECTOR / MIB
+            raise MediumFullError(f"the FreeDOS partition would get {size / MIB:.1f} MiB, less than the {smallest:.1f} MiB"
+                                  " it needs: choose a bigger image size")
         params = _params_for(cylinders)
         if required_clusters(params, files) > params.cluster_count:
             need = sum(len(d) for _, d in files)

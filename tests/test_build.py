@@ -181,6 +181,34 @@ def test_help_and_check_do_not_load_the_build_machinery():
     assert result.stdout.strip() == "[]"
 
 
+def test_a_build_from_a_dos_dir_loads_neither_the_boot_test_nor_the_downloads(tmp_path, user_files, dos_dir):
+    # Each is tens of milliseconds of start-up that such a build never uses (benchmarks/README.md).
+    args = [str(a) for a in build_args(user_files, dos_dir, tmp_path / "r.iso")]
+    probe = (f"import sys; from mkrescue.cli import main\ntry: main({args!r})\nexcept SystemExit: pass\n"
+             "print(sorted(m for m in ('mkrescue.boottest', 'mkrescue.freedos.catalogue', 'mkrescue.freedos.provision',"
+             " 'requests') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert (tmp_path / "r.iso").exists()
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_disk_that_fails_to_store_the_image_leaves_nothing(tmp_path, user_files, dos_dir, monkeypatch, capsys):
+    # The image is put on the disk (fsync) while the build checks it; a failure there is
+    # the build's failure, and the name never appears.
+    def failing_fsync(fd):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    output = tmp_path / "r.iso"
+    before = sorted(os.listdir(tmp_path))
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(map(str, build_args(user_files, dos_dir, output))))
+    assert exit_info.value.code == 1
+    assert error_lines(capsys.readouterr().err) == [f"mkrescue: error: cannot write {output}: input/output error;"
+                                                    " nothing was written: choose an output folder on a disk you can write to"]
+    assert sorted(os.listdir(tmp_path)) == before
+
+
 def test_a_write_the_system_refuses_is_one_line_and_leaves_nothing(tmp_path, user_files, dos_dir):
     result = run(*build_args(user_files, dos_dir, tmp_path / "r.iso"),
                  preexec_fn=files_limited_to(1024 * 1024))  # a disk that takes 1 MB, then refuses

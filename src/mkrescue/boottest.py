@@ -17,11 +17,11 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Sequence
 
 from mkrescue.errors import BootTestFailed, InputFileError, OutputError, UsageError, WriteError, os_reason
+from mkrescue.media import BootMedia
 from mkrescue.outfile import pending
 
 QEMU = "qemu-system-i386"
@@ -43,16 +43,6 @@ START_SECONDS = 10.0  # for QEMU to open its monitor socket
 MAX_TIMEOUT = 24 * 3600.0  # --timeout: a day is more than any boot needs
 # What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
 BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
-
-
-class BootMedia(StrEnum):
-    """How QEMU attaches the image (`boot-test --media`)."""
-
-    FLOPPY = "floppy"
-    CDROM = "cdrom"
-    HDD = "hdd"
-    USB = "usb"  # a USB 3 stick (XHCI)
-    USB2 = "usb2"  # a USB 2 stick (EHCI)
 
 
 @dataclass(frozen=True)

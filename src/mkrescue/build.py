@@ -105,7 +105,7 @@ def build(spec: RescueSpec) -> BuildResult:
     try:
         with pending(spec.output, spec.force) as out:
             description = _write(spec, out.file, files)
-            out.file.flush()
+            out.start_sync()
             report = check_image(out.path)
             if not report.ok:
                 first = report.errors[0]

@@ -15,10 +15,9 @@ from pathlib import Path
 import click
 
 from mkrescue import __version__
-from mkrescue.boottest import BootMedia
 from mkrescue.errors import BootTestFailed, MkrescueError, os_reason
-from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES
-from mkrescue.media import MediaFormat
+from mkrescue.freedos import DEFAULT_RELEASE, RELEASES
+from mkrescue.media import BootMedia, MediaFormat
 
 BUILD_COMMAND = "build"
 

@@ -17,6 +17,7 @@ import errno
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,11 +49,35 @@ class PendingFile:
             os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would surprise users; honour their umask
         self.file: BinaryIO = os.fdopen(fd, "w+b")
         self.path = self._named or Path(f"/proc/self/fd/{fd}")
+        self._syncing: threading.Thread | None = None
+        self._sync_error: OSError | None = None
+
+    def start_sync(self) -> None:
+        """Start putting the written content on the disk while the caller goes on (the build
+        checks the image meanwhile: the disk's wait and the check's work overlap)."""
+        self.file.flush()
+        self._syncing = threading.Thread(target=self._sync, name="fsync", daemon=True)
+        self._syncing.start()
+
+    def _sync(self) -> None:
+        try:
+            os.fsync(self.file.fileno())
+        except OSError as exc:
+            self._sync_error = exc
+
+    def _wait_for_sync(self) -> None:
+        if self._syncing is not None:
+            self._syncing.join()
+            self._syncing = None
 
     def commit(self) -> None:
-        """Give the complete content its name; OutputError when that name appeared meanwhile."""
-        self.file.flush()
-        os.fsync(self.file.fileno())
+        """Give the complete content its name, once it is on the disk (so that after a power
+        cut the name never holds less); OutputError when that name appeared meanwhile."""
+        if self._syncing is None:
+            self.start_sync()
+        self._wait_for_sync()
+        if self._sync_error is not None:
+            raise self._sync_error
         try:
             if self.force:
                 # link() cannot replace; a named step in between, renamed over the old file.
@@ -68,6 +93,7 @@ class PendingFile:
         self.discard()
 
     def discard(self) -> None:
+        self._wait_for_sync()  # its file descriptor stays open until then
         with contextlib.suppress(OSError):
             self.file.close()
         if self._named is not None:

@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from mkrescue import efiapp
 from mkrescue.errors import InputFileError, KeyboardFilesMissing, MkrescueError, OutputError, UsageError, os_reason
 from mkrescue.firmware import check_model, firmware_warnings
-from mkrescue.freedos.catalogue import DEFAULT_RELEASE
+from mkrescue.freedos import DEFAULT_RELEASE
 from mkrescue.freedos.dosdir import DosFiles
 from mkrescue.keyboards import LAYOUTS, US, Layout, default_layout, get_layout, packages_for
 from mkrescue.dosname import short_name

@@ -16,12 +16,10 @@ from typing import Any
 
 from mkrescue.dosname import is_valid_83
 from mkrescue.errors import ShippedDataError
+from mkrescue.freedos import DEFAULT_RELEASE, RELEASES
 from mkrescue.freedos.extract import unsafe_reason
 
 SCHEMA = 2
-# The releases mkrescue has a catalogue for, and the one a build uses unless told (README says why).
-RELEASES = ("1.3", "1.4")
-DEFAULT_RELEASE = "1.3"
 _NAME = re.compile(r"[a-z0-9_]{1,8}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 TARGET_DIRS = ("BIN",)

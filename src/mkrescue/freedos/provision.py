@@ -18,7 +18,8 @@ from pathlib import Path
 
 from mkrescue.errors import DownloadError, IntegrityError, UsageError, WriteError, os_reason
 from mkrescue.freedos.cache import Cache, sha256_file
-from mkrescue.freedos.catalogue import DEFAULT_RELEASE, RELEASES, SOURCES_TXT, Catalogue, Package, load
+from mkrescue.freedos import DEFAULT_RELEASE, RELEASES
+from mkrescue.freedos.catalogue import SOURCES_TXT, Catalogue, Package, load
 from mkrescue.freedos.dosdir import check_dos_file
 from mkrescue.freedos.download import MAX_DOWNLOAD_BYTES, Downloader, Progress, redact_url
 from mkrescue.freedos.extract import PackageZip

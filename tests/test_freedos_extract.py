@@ -94,3 +94,35 @@ def test_not_a_zip(tmp_path):
         PackageZip(b"<html>not found</html>", "base/kernel.zip")
     with pytest.raises(IntegrityError, match="not a readable zip"):
         PackageZip(tmp_path / "missing.zip", "base/kernel.zip")
+
+
+def test_a_zip_listing_more_members_than_any_package_is_refused_before_it_is_parsed(tmp_path):
+    # A 64 MiB download could list over a million empty members: seconds and most of a
+    # gigabyte for zipfile to parse. The directory's size is read from its end record first.
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        for number in range(25_000):
+            archive.writestr(f"{number:05}", b"")
+    with pytest.raises(IntegrityError, match=r"^base/pkg.zip lists \d+ bytes of members, more than the 1048576"
+                                             " a FreeDOS package needs: refusing this package$"):
+        PackageZip(path, "base/pkg.zip")
+
+
+def test_a_package_with_a_comment_and_many_members_still_opens(tmp_path):
+    # The end record is found where zipfile finds it, also behind a comment.
+    path = tmp_path / "pkg.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(2_000):
+            archive.writestr(f"SOURCE/PKG/{number:05}.C", b"int x;")
+        archive.writestr("BIN/CHOICE.EXE", b"MZchoice")
+        archive.comment = b"a comment after the end record " * 100
+    with PackageZip(path, "pkg") as archive:
+        assert archive.read("bin/choice.exe") == b"MZchoice"
+
+
+def test_a_zip64_archive_is_refused():
+    data = make_zip({"BIN/CHOICE.EXE": b"MZchoice"})
+    end = data.rindex(b"PK\x05\x06")
+    locator = b"PK\x06\x07" + bytes(16)  # a ZIP64 end-record locator, just before the end record
+    with pytest.raises(IntegrityError, match="^pkg is a ZIP64 archive, which no FreeDOS package is: refusing this package$"):
+        PackageZip(data[:end] + locator + data[end:], "pkg")

@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from mkrescue.errors import IntegrityError
 
@@ -25,6 +26,15 @@ MAX_MEMBER_BYTES = 8 * 1024 * 1024
 # MiB at most. With MAX_MEMBER_BYTES this bounds what any zip, a zip bomb included, can
 # make us decompress (a ratio alone would refuse a mostly-zero file and allow many bombs).
 MAX_TOTAL_BYTES = 32 * 1024 * 1024
+# The zip's central directory (about 50 bytes and a name per member), which zipfile parses
+# whole when it opens a zip: FreeDOS packages hold a few hundred members, some 30 KiB of
+# it. 1 MiB admits about 10,000; a 64 MiB download of empty members would be over a
+# million, many seconds and most of a gigabyte to parse.
+MAX_DIRECTORY_BYTES = 1024 * 1024
+_END_OF_DIRECTORY = struct.Struct("<4s4H2LH")  # the End of Central Directory record
+_END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_SIGNATURE = b"PK\x06\x07"
 # What zipfile raises on damaged or hostile bytes besides BadZipFile: the decompressors'
 # errors, unsupported versions and methods, names flagged UTF-8 that are not, impossible offsets.
 DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError, zlib.error,
@@ -54,21 +64,28 @@ class PackageZip:
         self.max_member_bytes = max_member_bytes
         self.max_total_bytes = max_total_bytes
         self.budget = max_total_bytes  # what may still be decompressed from this zip
+        self._stream: BinaryIO | None = None
         try:
-            self._zip = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+            self._stream = io.BytesIO(source) if isinstance(source, bytes) else source.open("rb")
+            _check_directory_size(self._stream, label)
+            self._zip = zipfile.ZipFile(self._stream)
         except DAMAGED as exc:
+            self._close_stream()
             raise IntegrityError(f"{label} is not a readable zip file ({exc}): the package is damaged;"
                                  " delete it and fetch again, or use another source") from exc
+        except BaseException:
+            self._close_stream()
+            raise
         # FreeDOS packages mix the case of member names between releases, so look names up case-insensitively.
         self._index: dict[str, zipfile.ZipInfo] = {}
         for info in self._zip.infolist():
             reason = unsafe_reason(info.filename)
             if reason:
-                self._zip.close()
+                self.close()
                 raise IntegrityError(f"{label} has a member that {reason} ({info.filename!r}): refusing this package")
             key = info.filename.replace("\\", "/").upper()
             if key in self._index and not info.is_dir():
-                self._zip.close()
+                self.close()
                 raise IntegrityError(f"{label} holds {info.filename!r} twice: refusing this package")
             self._index[key] = info
 
@@ -76,7 +93,15 @@ class PackageZip:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._zip.close()
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()  # it does not close a stream it was given
+        self._close_stream()
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
 
     def has(self, name: str) -> bool:
         info = self._index.get(name.upper())
@@ -112,3 +137,30 @@ class PackageZip:
         if len(data) > self.max_member_bytes or self.budget < 0:
             raise IntegrityError(f"{self.label}: {name} is larger than it says (a zip bomb?): refusing this package")
         return data
+
+
+def _check_directory_size(stream: BinaryIO, label: str) -> None:
+    """Refuse a zip whose central directory is larger than a FreeDOS package's could be,
+    before zipfile parses it. The End of Central Directory record is found as zipfile finds
+    it (at the very end, else the last one within a comment's reach), so both read the same
+    size. FreeDOS packages are never ZIP64, whose own records would give another size."""
+    end = stream.seek(0, io.SEEK_END)
+    tail_start = max(end - (1 << 16) - _END_OF_DIRECTORY.size, 0)
+    stream.seek(tail_start)
+    tail = stream.read()
+    last = tail[-_END_OF_DIRECTORY.size:]
+    if last[:4] == _END_SIGNATURE and last[-2:] == b"\0\0":
+        start = len(tail) - _END_OF_DIRECTORY.size
+    else:
+        start = tail.rfind(_END_SIGNATURE)
+    record = tail[start:start + _END_OF_DIRECTORY.size]
+    stream.seek(0)
+    if start < 0 or len(record) < _END_OF_DIRECTORY.size:
+        return  # no directory at all: zipfile says the zip is damaged
+    directory_bytes = _END_OF_DIRECTORY.unpack(record)[5]
+    locator = tail[start - _ZIP64_LOCATOR.size:start] if start >= _ZIP64_LOCATOR.size else b""
+    if locator[:4] == _ZIP64_SIGNATURE:
+        raise IntegrityError(f"{label} is a ZIP64 archive, which no FreeDOS package is: refusing this package")
+    if directory_bytes > MAX_DIRECTORY_BYTES:
+        raise IntegrityError(f"{label} lists {directory_bytes} bytes of members, more than the {MAX_DIRECTORY_BYTES}"
+                             " a FreeDOS package needs: refusing this package")

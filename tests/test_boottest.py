@@ -14,7 +14,7 @@ import pytest
 from judges import need
 from mkrescue import boottest, bootcode
 from mkrescue.boottest import BootResult, QemuMissing, boot
-from mkrescue.errors import BootTestFailed, InputFileError, MkrescueError
+from mkrescue.errors import BootTestFailed, InputFileError, MkrescueError, UsageError
 
 OK = "MKRESCUE-STUB OK DRIVE=80"
 
@@ -95,7 +95,12 @@ def test_image_is_unchanged_and_qemu_is_gone(disk, require_qemu):
     assert our_qemus(disk) == []
 
 
-def test_qemu_is_stopped_when_something_fails(disk, require_qemu):
+def test_qemu_is_stopped_when_something_fails(disk, require_qemu, monkeypatch):
+    with pytest.raises(UsageError, match="QEMU has no key named 'no' \\(in 'no-such-key'\\)"):
+        boot(disk, "hdd", expect=OK, timeout=30, keys=["no-such-key"])
+    assert our_qemus(disk) == []
+    # A QEMU whose schema does not list its key names: sendkey itself refuses, when the keys come.
+    monkeypatch.setattr(boottest, "_key_names", lambda qmp: frozenset())
     with pytest.raises(BootTestFailed, match="cannot type 'no-such-key'"):
         boot(disk, "hdd", expect=OK, timeout=30, keys=["no-such-key"])
     assert our_qemus(disk) == []

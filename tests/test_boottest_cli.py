@@ -78,6 +78,21 @@ def test_steps_rehearse_a_visit_and_a_bad_step_is_one_line(stub_image, require_q
     assert result.returncode == 2 and "--step 'no arrow here' is not TEXT=>KEYS" in result.stderr
 
 
+def test_a_misspelt_key_is_refused_before_any_step_is_waited_for(stub_image, require_qemu):
+    import subprocess
+    import sys
+
+    # The first step's text never comes: a run that reached it would wait out the 3000 s
+    # (a bound, not a timing assert) and end in exit 1, not 2.
+    result = subprocess.run([sys.executable, "-m", "mkrescue", "boot-test", str(stub_image("r.img")),
+                             "--step", "NEVER SHOWN=>1", "--step", "MKRESCUE-STUB=>shift-retrun", "--keys", "y",
+                             "--timeout", "3000"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == ("mkrescue: error: QEMU has no key named 'retrun' (in"
+                                                      " 'shift-retrun'): use QEMU key names such as 1, y, ret, spc,"
+                                                      " dot, esc, shift-a")
+
+
 def test_with_expect_an_unbootable_disk_fails_without_waiting_out_the_timeout(tmp_path, require_qemu):
     import subprocess
     import sys

@@ -196,6 +196,7 @@ def boot(image: Path, media: BootMedia | str, *, expect: str | None = None, time
         qmp = None
         try:
             qmp = _Qmp(monitor, process, log)
+            _check_key_names([*(key for step in steps for key in step.keys), *keys], _key_names(qmp))
 
             def look() -> tuple[str, str]:
                 qmp.command("pmemsave", val=VGA_TEXT, size=COLUMNS * ROWS * 2, filename=str(screen_dump))
@@ -325,6 +326,28 @@ def _reads(trace: Path) -> tuple[tuple[int, int], ...]:
     except FileNotFoundError:
         return ()
     return tuple((int(m[1]), int(m[2])) for m in map(_READ.search, lines) if m)
+
+
+def _key_names(qmp: _Qmp) -> frozenset[str]:
+    """The key names this QEMU's sendkey takes: its QKeyCode enum, read from its own schema
+    (the enum that names "ret", "spc" and "kp_enter"), so no list here can go stale."""
+    for entry in qmp.command("query-qmp-schema"):
+        values = entry.get("values") or [member.get("name") for member in entry.get("members", ()) if "name" in member]
+        if entry.get("meta-type") == "enum" and {"ret", "spc", "kp_enter"} <= set(values):
+            return frozenset(values)
+    return frozenset()  # a QEMU whose schema hides it: sendkey itself will refuse a wrong name
+
+
+def _check_key_names(keys: Sequence[str], names: frozenset[str]) -> None:
+    """Refuse a key QEMU cannot type before the boot is waited for, not when its step comes.
+    A key is names joined by '-' (shift-a), each a key name or a hex scan code (0x1e)."""
+    if not names:
+        return
+    for key in keys:
+        for part in key.split("-"):
+            if part not in names and part != "<" and not re.fullmatch(r"0x[0-9a-fA-F]+", part):
+                raise UsageError(f"QEMU has no key named {part!r} (in {key!r}): use QEMU key names such as"
+                                 " 1, y, ret, spc, dot, esc, shift-a")
 
 
 class _Qmp:

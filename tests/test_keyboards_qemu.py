@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
 from build_fixtures import run_mkrescue
-from judges import need
-from test_menu_qemu import FREEDOS, MENU, vm_of  # noqa: F401  (vm_of: a fixture)
+from test_menu_qemu import FREEDOS, MENU, assemble, vm_of  # noqa: F401  (vm_of: a fixture)
 
 KEYB_DIR = os.environ.get("MKRESCUE_KEYB_DIR") or FREEDOS
 NEEDED = ("KEYB.EXE", "KEYBOARD.SYS", "DISPLAY.EXE", "MODE.COM", "EGA.CPX")
@@ -27,7 +25,6 @@ pytestmark = pytest.mark.skipif(
     not FREEDOS or not all((Path(KEYB_DIR) / name).is_file() for name in NEEDED),
     reason="set MKRESCUE_FREEDOS_DIR (and MKRESCUE_KEYB_DIR) to folders of real FreeDOS files with "
            + ", ".join(NEEDED))
-FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +36,7 @@ def images(tmp_path_factory):
         if name.upper().endswith((".EXE", ".SYS", ".COM", ".CPX")) and not (dos / name).exists():
             shutil.copy(Path(KEYB_DIR) / name, dos / name)
     flasher = tmp / "FAKEFLSH.COM"
-    subprocess.run([need("nasm"), "-f", "bin", "-o", str(flasher), str(FIXTURES / "fakeflash.asm")], check=True)
+    assemble("fakeflash.asm", flasher)
     firmware = tmp / "FW.BIN"
     firmware.write_bytes(b"firmware" + bytes(range(256)) * 64)
     built = {}

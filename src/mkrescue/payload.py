@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from mkrescue.errors import InputFileError, os_reason
@@ -27,8 +28,8 @@ class PayloadFile:
     def size(self) -> int:
         return len(self.data)
 
-    @property
-    def sha256(self) -> str:
+    @cached_property
+    def sha256(self) -> str:  # asked for by the menu, README.TXT and the last line printed
         return hashlib.sha256(self.data).hexdigest()
 
 

@@ -120,9 +120,12 @@ def test_a_package_with_a_comment_and_many_members_still_opens(tmp_path):
         assert archive.read("bin/choice.exe") == b"MZchoice"
 
 
-def test_a_zip64_archive_is_refused():
+@pytest.mark.parametrize("trailer", [0, 65_530])
+def test_a_zip64_archive_is_refused(trailer):
+    # The trailer puts the end record at the very start of the 64 KiB zipfile searches, so
+    # its locator lies before that: it is read where zipfile reads it, from the file.
     data = make_zip({"BIN/CHOICE.EXE": b"MZchoice"})
     end = data.rindex(b"PK\x05\x06")
     locator = b"PK\x06\x07" + bytes(16)  # a ZIP64 end-record locator, just before the end record
     with pytest.raises(IntegrityError, match="^pkg is a ZIP64 archive, which no FreeDOS package is: refusing this package$"):
-        PackageZip(data[:end] + locator + data[end:], "pkg")
+        PackageZip(data[:end] + locator + data[end:] + bytes(trailer), "pkg")

@@ -158,7 +158,12 @@ def _check_directory_size(stream: BinaryIO, label: str) -> None:
     if start < 0 or len(record) < _END_OF_DIRECTORY.size:
         return  # no directory at all: zipfile says the zip is damaged
     directory_bytes = _END_OF_DIRECTORY.unpack(record)[5]
-    locator = tail[start - _ZIP64_LOCATOR.size:start] if start >= _ZIP64_LOCATOR.size else b""
+    end_record_at = tail_start + start
+    locator = b""
+    if end_record_at >= _ZIP64_LOCATOR.size:  # read where zipfile reads it, which may lie before the tail
+        stream.seek(end_record_at - _ZIP64_LOCATOR.size)
+        locator = stream.read(_ZIP64_LOCATOR.size)
+        stream.seek(0)
     if locator[:4] == _ZIP64_SIGNATURE:
         raise IntegrityError(f"{label} is a ZIP64 archive, which no FreeDOS package is: refusing this package")
     if directory_bytes > MAX_DIRECTORY_BYTES:

@@ -153,6 +153,32 @@ def test_a_killed_build_leaves_nothing_behind(tmp_path, user_files, dos_dir, sig
     assert left == []
 
 
+@pytest.mark.parametrize("thread_started", [False, True])
+@pytest.mark.parametrize("unnamed", [True, False])
+def test_a_signal_while_the_image_is_being_synced_leaves_nothing(tmp_path, monkeypatch, thread_started, unnamed):
+    # Ctrl-C (or SIGTERM, which cli.main raises as an exception) inside Thread.start(),
+    # before or after the thread began: the output is discarded as for any other stop.
+    import threading
+
+    from mkrescue import outfile
+
+    if not unnamed:
+        monkeypatch.setattr(outfile, "_open_unnamed", lambda folder: None)  # the .part file way
+    real_start = threading.Thread.start
+
+    def interrupted_start(thread):
+        if thread_started:
+            real_start(thread)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(threading.Thread, "start", interrupted_start)
+    with pytest.raises(KeyboardInterrupt):
+        with outfile.pending(tmp_path / "r.iso", force=False) as out:
+            out.file.write(b"image")
+            out.start_sync()
+    assert os.listdir(tmp_path) == []
+
+
 def test_parts_of_a_running_build_and_old_style_parts_are_told_apart(tmp_path, user_files, dos_dir):
     out = tmp_path / "rescue.img"
     alive = tmp_path / f".rescue.img.mkrescue-{os.getpid()}-0000.part"  # this test process is alive

@@ -56,12 +56,15 @@ class PendingFile:
         """Start putting the written content on the disk while the caller goes on (the build
         checks the image meanwhile: the disk's wait and the check's work overlap)."""
         self.file.flush()
-        self._syncing = threading.Thread(target=self._sync, name="fsync", daemon=True)
-        self._syncing.start()
+        thread = threading.Thread(target=self._sync, args=(self.file.fileno(),), name="fsync", daemon=True)
+        thread.start()
+        # Only a started thread is waited for: a signal inside start() leaves it untracked,
+        # and the fsync of a descriptor closed meanwhile fails harmlessly (or syncs another file).
+        self._syncing = thread
 
-    def _sync(self) -> None:
+    def _sync(self, fd: int) -> None:
         try:
-            os.fsync(self.file.fileno())
+            os.fsync(fd)
         except OSError as exc:
             self._sync_error = exc
 

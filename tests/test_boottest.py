@@ -182,3 +182,20 @@ def test_a_step_that_never_comes_stops_there(disk, require_qemu):
                   timeout=4, keys=["d"])
     assert not result.matched and "KEY=a" in result.screen and "KEY=b" not in result.screen and "KEY=d" not in result.screen
     assert result.problem(OK, 4) == "step 2, 'NEVER', did not appear within 4 s"
+
+
+def test_key_names_are_checked_whole_and_briefly():
+    from mkrescue.boottest import MAX_KEY_LENGTH, _check_key_names
+
+    names = frozenset({"a", "shift", "ctrl", "alt", "delete", "ret"})
+    _check_key_names(["a", "shift-a", "ctrl-alt-delete", "0x1e", "<", "0xE01C"], names)
+    with pytest.raises(UsageError, match=r"^QEMU has no key named '0x12345' \(in '0x12345'\)"):
+        _check_key_names(["0x12345"], names)  # no scan code has more than 4 hex digits
+    with pytest.raises(UsageError) as caught:
+        _check_key_names(["shift-" * 200 + "a"], names)  # known names, but a line QEMU's monitor refuses
+    assert len(str(caught.value)) < 200 and f"has at most {MAX_KEY_LENGTH}" in str(caught.value)
+    with pytest.raises(UsageError) as caught:
+        _check_key_names(["x" * 100_000], names)
+    assert len(str(caught.value)) < 200
+    _check_key_names(["anything"], frozenset())  # a QEMU that hides its names: sendkey judges
+

@@ -41,6 +41,8 @@ KEY_SECONDS = 0.1  # between two keys, so the guest sees each one
 AFTER_KEYS_SECONDS = 1.0  # for the guest to react to the last key
 START_SECONDS = 10.0  # for QEMU to open its monitor socket
 MAX_TIMEOUT = 24 * 3600.0  # --timeout: a day is more than any boot needs
+# One key or combination (ctrl-alt-kp_multiply is 21): QEMU's monitor refuses long lines.
+MAX_KEY_LENGTH = 64
 # What the screen shows when a PC cannot start the image: SeaBIOS's words, then our boot sector's.
 BOOT_FAILURES = ("No bootable device", "Boot failed", "KERNEL.SYS missing", "Disk error", "Bad FAT chain")
 
@@ -344,8 +346,11 @@ def _check_key_names(keys: Sequence[str], names: frozenset[str]) -> None:
     if not names:
         return
     for key in keys:
+        if len(key) > MAX_KEY_LENGTH:
+            raise UsageError(f"the key {key[:20]!r}... is {len(key)} characters long; a key combination such as"
+                             f" ctrl-alt-delete has at most {MAX_KEY_LENGTH}: separate keys with spaces")
         for part in key.split("-"):
-            if part not in names and part != "<" and not re.fullmatch(r"0x[0-9a-fA-F]+", part):
+            if part not in names and part != "<" and not re.fullmatch(r"0x[0-9a-fA-F]{1,4}", part):
                 raise UsageError(f"QEMU has no key named {part!r} (in {key!r}): use QEMU key names such as"
                                  " 1, y, ret, spc, dot, esc, shift-a")
 

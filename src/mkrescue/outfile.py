@@ -96,7 +96,9 @@ class PendingFile:
         self.discard()
 
     def discard(self) -> None:
-        self._wait_for_sync()  # its file descriptor stays open until then
+        # Not closed under a running fsync (a signal may still cut this wait short: the
+        # fsync then ends on its own, and the kernel frees an unnamed file after it).
+        self._wait_for_sync()
         with contextlib.suppress(OSError):
             self.file.close()
         if self._named is not None:

@@ -1,5 +1,7 @@
 """`mkrescue boot-test` on images built by mkrescue with the stub kernel."""
 
+import subprocess
+import sys
 
 import pytest
 
@@ -79,9 +81,6 @@ def test_steps_rehearse_a_visit_and_a_bad_step_is_one_line(stub_image, require_q
 
 
 def test_a_misspelt_key_is_refused_before_any_step_is_waited_for(stub_image, require_qemu):
-    import subprocess
-    import sys
-
     # The first step's text never comes: a run that reached it would wait out the 3000 s
     # (a bound, not a timing assert) and end in exit 1, not 2.
     result = subprocess.run([sys.executable, "-m", "mkrescue", "boot-test", str(stub_image("r.img")),
@@ -94,9 +93,6 @@ def test_a_misspelt_key_is_refused_before_any_step_is_waited_for(stub_image, req
 
 
 def test_with_expect_an_unbootable_disk_fails_without_waiting_out_the_timeout(tmp_path, require_qemu):
-    import subprocess
-    import sys
-
     blank = tmp_path / "blank.img"
     blank.write_bytes(bytes(1474560))
     # A bound, not a timing assert: waiting out --timeout would take 3000 s, and the test fail.
